@@ -1,0 +1,218 @@
+"""The back office (/admin/): raw data, with every change routed through accounts.services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponseRedirect
+
+from accounts import services
+from accounts.exceptions import AccountError
+from accounts.models import AccountSettings, Branch, User, UserType
+
+
+class DeletedFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [("active", "Active"), ("inactive", "Inactive"), ("deleted", "Deleted")]
+
+    def queryset(self, request, queryset: QuerySet[User]) -> QuerySet[User]:
+        match self.value():
+            case "active":
+                return queryset.alive().filter(is_active=True)
+            case "inactive":
+                return queryset.alive().filter(is_active=False)
+            case "deleted":
+                return queryset.soft_deleted()
+        return queryset
+
+
+class UserAddForm(forms.ModelForm):
+    password = forms.CharField(widget=forms.PasswordInput, required=False)
+
+    class Meta:
+        model = User
+        fields = [
+            "username",
+            "email",
+            "first_name",
+            "last_name",
+            "password",
+            "time_zone",
+            "user_type",
+            "language",
+            "branches",
+            "is_active",
+            "is_staff",
+        ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Left empty, these take the branch's or the account's default (accounts.defaults).
+        for name in ("time_zone", "user_type"):
+            self.fields[name].required = False
+            self.fields[name].help_text = "Leave empty for the branch's or account's default."
+
+
+class UserChangeForm(forms.ModelForm):
+    password = forms.CharField(
+        widget=forms.PasswordInput, required=False, help_text="Leave empty to keep the password."
+    )
+
+    class Meta:
+        model = User
+        fields = [
+            "username",
+            "email",
+            "first_name",
+            "last_name",
+            "password",
+            "time_zone",
+            "user_type",
+            "language",
+            "external_id",
+            "branches",
+            "is_active",
+            "is_staff",
+        ]
+
+
+def _report(request: HttpRequest, done: int, refused: list[str], verb: str) -> None:
+    if done:
+        messages.success(request, f"{verb} {done} user(s).")
+    for reason in refused:
+        messages.error(request, reason)
+
+
+@admin.register(User)
+class UserAdmin(admin.ModelAdmin):
+    list_display = [
+        "username",
+        "email",
+        "first_name",
+        "last_name",
+        "user_type",
+        "is_active",
+        "deleted_at",
+        "source",
+        "created_at",
+    ]
+    list_filter = [DeletedFilter, "user_type", "branches", "source"]
+    search_fields = ["username", "email", "first_name", "last_name"]
+    readonly_fields = [
+        "scim_id",
+        "version",
+        "status_changed_at",
+        "deleted_at",
+        "created_at",
+        "updated_at",
+        "last_login",
+    ]
+    actions = ["deactivate", "reactivate", "soft_delete", "restore", "purge"]
+    list_select_related = ["user_type"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = UserChangeForm if obj else UserAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        form_fields = list((UserChangeForm if obj else UserAddForm)._meta.fields)
+        return form_fields + (self.readonly_fields if obj else [])
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Deleting is a soft delete or, for deleted users, a permanent one: see the actions.
+        return False
+
+    def save_model(self, request, obj: User, form: forms.ModelForm, change: bool) -> None:
+        actor = services.Actor.for_user(request.user)
+        data = form.cleaned_data
+        if change:
+            changes = {name: data[name] for name in form.changed_data if name != "password"}
+            if data.get("password"):
+                changes["password"] = data["password"]
+            saved = services.update_user(User.objects.get(pk=obj.pk), changes, actor=actor).user
+        else:
+            saved = services.create_user(
+                services.NewUser(**{**data, "branches": list(data["branches"])}), actor=actor
+            )
+        # Domain errors raised above roll the admin's transaction back; changeform_view
+        # turns them into a message.
+        obj.pk, obj._state = saved.pk, saved._state
+
+    def save_related(self, request, form, formsets, change) -> None:
+        # Branches were saved by the service, with the defaults rule applied.
+        pass
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except AccountError as error:
+            messages.error(request, str(error))
+            return HttpResponseRedirect(request.get_full_path())
+
+    def _each(self, request, queryset, verb: str, action) -> None:
+        actor = services.Actor.for_user(request.user)
+        done, refused = 0, []
+        for user in queryset:
+            try:
+                action(user, actor=actor)
+                done += 1
+            except AccountError as error:
+                refused.append(str(error))
+        _report(request, done, refused, verb)
+
+    @admin.action(description="Deactivate selected users")
+    def deactivate(self, request, queryset):
+        self._each(request, queryset, "Deactivated", services.deactivate_user)
+
+    @admin.action(description="Reactivate selected users")
+    def reactivate(self, request, queryset):
+        self._each(request, queryset, "Reactivated", services.reactivate_user)
+
+    @admin.action(description="Delete selected users (soft delete, can be restored)")
+    def soft_delete(self, request, queryset):
+        self._each(request, queryset, "Deleted", services.soft_delete_user)
+
+    @admin.action(description="Restore selected deleted users")
+    def restore(self, request, queryset):
+        self._each(request, queryset, "Restored", services.restore_user)
+
+    @admin.action(description="Permanently delete selected deleted users (cannot be undone)")
+    def purge(self, request, queryset):
+        self._each(request, queryset, "Permanently deleted", services.permanently_delete_user)
+
+
+@admin.register(UserType)
+class UserTypeAdmin(admin.ModelAdmin):
+    list_display = ["name", "role", "is_builtin"]
+
+    def has_change_permission(self, request, obj: UserType | None = None) -> bool:
+        return not (obj and obj.is_protected) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj: UserType | None = None) -> bool:
+        return not (obj and obj.is_protected) and super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for user_type in queryset:
+            services.delete_user_type(user_type, actor=services.Actor.for_user(request.user))
+
+
+@admin.register(Branch)
+class BranchAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "default_time_zone", "default_user_type", "is_active"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+
+@admin.register(AccountSettings)
+class AccountSettingsAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "default_time_zone", "default_user_type", "default_language"]
+
+    def has_add_permission(self, request) -> bool:
+        return not AccountSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

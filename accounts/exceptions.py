@@ -1,0 +1,78 @@
+"""Typed domain errors raised by ``accounts.services``.
+
+Callers (the SCIM API, pages, commands) translate these into their own shape; none of them
+ever has to look at message text to know what went wrong.
+"""
+
+from __future__ import annotations
+
+
+class AccountError(Exception):
+    """Base class: a request the domain refuses. ``str(error)`` is a sentence for people."""
+
+
+class InvalidField(AccountError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class InvalidPassword(InvalidField):
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("password", " ".join(messages))
+        self.messages = messages
+
+
+class ValueInUse(AccountError):
+    """A unique value (username or email) is held by another user, perhaps a soft-deleted one."""
+
+    field = ""
+    label = ""
+
+    def __init__(self, value: str, *, held_by_deleted_user: bool) -> None:
+        self.value = value
+        self.held_by_deleted_user = held_by_deleted_user
+        if held_by_deleted_user:
+            message = (
+                f"The {self.label} {value!r} belongs to a deleted user. Restore that user, or "
+                f"delete it permanently to free the {self.label} "
+                f"(manage.py purge_deleted_users --{self.field} {value!r} --commit)."
+            )
+        else:
+            message = f"The {self.label} {value!r} is already used by another user."
+        super().__init__(message)
+
+
+class UsernameInUse(ValueInUse):
+    field = "username"
+    label = "username"
+
+
+class EmailInUse(ValueInUse):
+    field = "email"
+    label = "email"
+
+
+class VersionMismatch(AccountError):
+    def __init__(self, expected: int, actual: int) -> None:
+        super().__init__(f"The user has changed (version {actual}, expected {expected}).")
+        self.expected = expected
+        self.actual = actual
+
+
+class UserIsDeleted(AccountError):
+    def __init__(self, username: str) -> None:
+        super().__init__(f"User {username!r} is deleted; restore it first.")
+
+
+class UserNotDeleted(AccountError):
+    def __init__(self, username: str) -> None:
+        super().__init__(
+            f"User {username!r} is not deleted; only deleted users can be deleted permanently."
+        )
+
+
+class ProtectedUserType(AccountError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"The {name} user type cannot be changed or deleted.")

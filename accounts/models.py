@@ -1,0 +1,233 @@
+"""Accounts: the portal's users, user types, branches and account-wide defaults.
+
+State and constraints live here; use cases (creating, deactivating, deleting, ...) live in
+``accounts.services``. The database backs every uniqueness rule the services check, so a race
+between two requests still ends with one winner and a typed error for the other.
+"""
+
+from __future__ import annotations
+
+import uuid
+import zoneinfo
+from functools import cache
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+MAX_USERNAME_LENGTH = 255
+
+
+@cache
+def available_time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in available_time_zones():
+        raise ValidationError(f"{value!r} is not an IANA time zone name (e.g. Europe/Athens).")
+
+
+class Role(models.TextChoices):
+    """What a user type may do, whatever it is called in a portal."""
+
+    ADMINISTRATOR = "administrator", "Administrator"
+    INSTRUCTOR = "instructor", "Instructor"
+    LEARNER = "learner", "Learner"
+
+
+class UserType(models.Model):
+    """A named set of permissions; the four defaults are seeded by a data migration."""
+
+    SUPER_ADMIN = "SuperAdmin"
+    ADMIN = "Admin-Type"
+    TRAINER = "Trainer-Type"
+    LEARNER = "Learner-Type"
+
+    name = models.CharField(max_length=100, unique=True)
+    role = models.CharField(max_length=20, choices=Role.choices)
+    is_builtin = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_protected(self) -> bool:
+        """SuperAdmin can be neither edited nor deleted."""
+        return self.name == self.SUPER_ADMIN and self.is_builtin
+
+
+class Branch(models.Model):
+    """A sub-portal: users belong to branches, and a branch may carry its own defaults."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    default_time_zone = models.CharField(max_length=64, blank=True, validators=[validate_time_zone])
+    default_user_type = models.ForeignKey(
+        UserType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "branches"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _learner_type_pk() -> int | None:
+    return UserType.objects.filter(name=UserType.LEARNER).values_list("pk", flat=True).first()
+
+
+class AccountSettings(models.Model):
+    """The portal's account-wide defaults; exactly one row (pk=1)."""
+
+    default_time_zone = models.CharField(
+        max_length=64, default="UTC", validators=[validate_time_zone]
+    )
+    default_user_type = models.ForeignKey(
+        UserType, on_delete=models.PROTECT, related_name="+", default=_learner_type_pk
+    )
+    default_language = models.CharField(max_length=35, default="en")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "account settings"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="account_settings_singleton")
+        ]
+
+    def __str__(self) -> str:
+        return "Account settings"
+
+    @classmethod
+    def load(cls) -> AccountSettings:
+        settings, _ = cls.objects.get_or_create(pk=1)
+        return settings
+
+
+class UserSource(models.TextChoices):
+    MANUAL = "manual", "Created by hand"
+    SCIM = "scim", "Created by SCIM"
+    SSO = "sso", "Created at SSO sign-in"
+
+
+class UserQuerySet(models.QuerySet):
+    def alive(self) -> UserQuerySet:
+        """Users that are not soft-deleted (active or not)."""
+        return self.filter(deleted_at__isnull=True)
+
+    def soft_deleted(self) -> UserQuerySet:
+        return self.filter(deleted_at__isnull=False)
+
+    def with_username(self, username: str) -> UserQuerySet:
+        """Case-insensitive match that uses the ``lower(username)`` unique index."""
+        return self.alias(username_lower=Lower("username")).filter(
+            username_lower=Lower(models.Value(username))
+        )
+
+    def with_email(self, email: str) -> UserQuerySet:
+        """Case-insensitive match that uses the ``lower(email)`` unique index."""
+        return self.alias(email_lower=Lower("email")).filter(email_lower=Lower(models.Value(email)))
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+    """Used by Django itself (createsuperuser, auth); the product goes through services."""
+
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username: str) -> User:
+        return self.with_username(username).get()
+
+    def create_user(self, username: str, email: str, password: str | None = None, **extra):
+        from accounts import services
+
+        return services.create_user(
+            services.NewUser(username=username, email=email, password=password, **extra),
+            actor=services.Actor.system("manage.py"),
+        )
+
+    def create_superuser(self, username: str, email: str, password: str | None = None, **extra):
+        from accounts import services
+
+        return services.create_superuser(
+            username=username,
+            email=email,
+            password=password,
+            actor=services.Actor.system("manage.py"),
+        )
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A portal user.
+
+    ``username`` is the IdP's TargetedId. ``username`` and ``email`` are unique
+    case-insensitively across *all* rows, soft-deleted ones included: a soft-deleted user keeps
+    both until it is permanently deleted, so that restoring it can never collide.
+    """
+
+    scim_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    username = models.CharField(max_length=MAX_USERNAME_LENGTH)
+    email = models.EmailField(max_length=254)
+    first_name = models.CharField(max_length=150, blank=True)
+    last_name = models.CharField(max_length=150, blank=True)
+    time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
+    user_type = models.ForeignKey(UserType, on_delete=models.PROTECT, related_name="users")
+    language = models.CharField(max_length=35, blank=True)
+    # Whether time zone / user type came from a default rather than being given; see
+    # accounts.defaults for how this is used.
+    time_zone_inherited = models.BooleanField(default=False)
+    user_type_inherited = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    deleted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    external_id = models.CharField(max_length=255, blank=True, db_index=True)
+    source = models.CharField(max_length=10, choices=UserSource.choices, default=UserSource.MANUAL)
+    branches = models.ManyToManyField(Branch, blank=True, related_name="users")
+    # Back-office (/admin/) access; the portal's own pages go by the user type's role.
+    is_staff = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveBigIntegerField(default=1, editable=False)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "username"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(Lower("username"), name="user_username_ci_unique"),
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.username
+
+    def save(self, *args, **kwargs) -> None:
+        # Every write moves the version (used as the SCIM ETag). Services lock the row
+        # (select_for_update) before changing it, so concurrent writes each move it once.
+        if not self._state.adding:
+            self.version += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version", "updated_at"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.username

@@ -1,0 +1,200 @@
+"""Use cases of accounts.services: creation, uniqueness, status, soft and permanent deletion."""
+
+from __future__ import annotations
+
+import pytest
+
+from accounts import services
+from accounts.exceptions import (
+    EmailInUse,
+    InvalidField,
+    InvalidPassword,
+    ProtectedUserType,
+    UserIsDeleted,
+    UsernameInUse,
+    UserNotDeleted,
+    VersionMismatch,
+)
+from accounts.models import User, UserType
+
+pytestmark = pytest.mark.django_db
+
+
+def new_user(**fields) -> services.NewUser:
+    fields.setdefault("username", "carol@example.com")
+    fields.setdefault("email", fields["username"])
+    return services.NewUser(**fields)
+
+
+def test_creates_user_with_hashed_password(actor):
+    user = services.create_user(new_user(password="s3cret-Passphrase!"), actor=actor)
+
+    user.refresh_from_db()
+    assert user.check_password("s3cret-Passphrase!")
+    assert "s3cret" not in user.password
+    assert user.is_active
+    assert user.version == 1
+
+
+def test_user_without_password_cannot_sign_in_with_one(actor):
+    user = services.create_user(new_user(), actor=actor)
+
+    assert not user.has_usable_password()
+
+
+def test_refuses_weak_password_with_reasons(actor):
+    with pytest.raises(InvalidPassword) as error:
+        services.create_user(new_user(password="123"), actor=actor)
+
+    assert "too short" in str(error.value)
+    assert not User.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("username", "   "),
+        ("email", "not-an-email"),
+        ("time_zone", "Mars/Olympus_Mons"),
+        ("language", "english please"),
+    ],
+)
+def test_refuses_invalid_fields(actor, field, value):
+    with pytest.raises(InvalidField) as error:
+        services.create_user(new_user(**{field: value}), actor=actor)
+
+    assert error.value.field == field
+
+
+def test_username_is_unique_case_insensitively(actor, alice):
+    with pytest.raises(UsernameInUse) as error:
+        services.create_user(
+            new_user(username="ALICE@example.com", email="other@example.com"), actor=actor
+        )
+
+    assert not error.value.held_by_deleted_user
+
+
+def test_email_is_unique_case_insensitively(actor, alice):
+    with pytest.raises(EmailInUse):
+        services.create_user(new_user(username="alice2", email="Alice@Example.COM"), actor=actor)
+
+
+def test_soft_deleted_user_still_holds_its_email_and_says_how_to_free_it(actor, deleted_bob):
+    with pytest.raises(EmailInUse) as error:
+        services.create_user(new_user(username="bob2", email="BOB@example.com"), actor=actor)
+
+    assert error.value.held_by_deleted_user
+    assert "deleted user" in str(error.value)
+    assert "purge_deleted_users" in str(error.value)
+
+
+def test_update_changes_fields_and_moves_version(actor, alice):
+    change = services.update_user(
+        alice, {"first_name": "Alicia", "time_zone": "Europe/Athens"}, actor=actor
+    )
+
+    assert change.changed == ("first_name", "time_zone")
+    alice.refresh_from_db()
+    assert (alice.first_name, alice.time_zone, alice.version) == ("Alicia", "Europe/Athens", 2)
+
+
+def test_update_without_changes_keeps_version(actor, alice):
+    change = services.update_user(alice, {"first_name": alice.first_name}, actor=actor)
+
+    assert change.changed == ()
+    alice.refresh_from_db()
+    assert alice.version == 1
+
+
+def test_update_is_all_or_nothing(actor, alice, deleted_bob):
+    with pytest.raises(EmailInUse):
+        services.update_user(
+            alice, {"first_name": "Changed", "email": "bob@example.com"}, actor=actor
+        )
+
+    alice.refresh_from_db()
+    assert alice.first_name == "Alice"
+
+
+def test_update_guards_read_modify_write_with_version(actor, alice):
+    with pytest.raises(VersionMismatch):
+        services.update_user(alice, {"first_name": "X"}, actor=actor, expected_version=7)
+
+
+def test_update_refuses_deleted_user(actor, deleted_bob):
+    with pytest.raises(UserIsDeleted):
+        services.update_user(deleted_bob, {"first_name": "X"}, actor=actor)
+
+
+def test_password_update_is_validated_and_hashed(actor, alice):
+    change = services.update_user(alice, {"password": "a-much-better-passphrase"}, actor=actor)
+
+    assert change.changed == ("password",)
+    alice.refresh_from_db()
+    assert alice.check_password("a-much-better-passphrase")
+
+
+def test_deactivate_and_reactivate_record_the_time_of_change(actor, alice):
+    before = alice.status_changed_at
+
+    services.deactivate_user(alice, actor=actor)
+    alice.refresh_from_db()
+    assert not alice.is_active
+    assert alice.status_changed_at > before
+
+    services.reactivate_user(alice, actor=actor)
+    alice.refresh_from_db()
+    assert alice.is_active
+
+
+def test_soft_delete_and_restore(actor, alice):
+    services.soft_delete_user(alice, actor=actor)
+    assert not User.objects.alive().filter(pk=alice.pk).exists()
+    assert User.objects.soft_deleted().filter(pk=alice.pk).exists()
+
+    services.restore_user(alice, actor=actor)
+    assert User.objects.alive().filter(pk=alice.pk).exists()
+
+
+def test_permanent_delete_frees_username_and_email(actor, deleted_bob):
+    services.permanently_delete_user(deleted_bob, actor=actor)
+
+    again = services.create_user(new_user(username="bob@example.com"), actor=actor)
+    assert again.pk != deleted_bob.pk
+
+
+def test_permanent_delete_refuses_user_that_is_not_deleted(actor, alice):
+    with pytest.raises(UserNotDeleted):
+        services.permanently_delete_user(alice, actor=actor)
+
+    assert User.objects.filter(pk=alice.pk).exists()
+
+
+def test_seeds_the_four_default_user_types():
+    types = {t.name: t.role for t in UserType.objects.filter(is_builtin=True)}
+
+    assert types == {
+        "SuperAdmin": "administrator",
+        "Admin-Type": "administrator",
+        "Trainer-Type": "instructor",
+        "Learner-Type": "learner",
+    }
+
+
+def test_super_admin_type_cannot_be_changed_or_deleted(actor):
+    super_admin = UserType.objects.get(name=UserType.SUPER_ADMIN)
+
+    with pytest.raises(ProtectedUserType):
+        services.update_user_type(super_admin, name="Boss", role="administrator", actor=actor)
+    with pytest.raises(ProtectedUserType):
+        services.delete_user_type(super_admin, actor=actor)
+
+
+def test_custom_user_types_can_be_changed_and_deleted(actor):
+    custom = UserType.objects.create(name="Auditor", role="learner")
+
+    services.update_user_type(custom, name="Reviewer", role="instructor", actor=actor)
+    services.delete_user_type(custom, actor=actor)
+
+    assert not UserType.objects.filter(name__in=["Auditor", "Reviewer"]).exists()

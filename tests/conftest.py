@@ -1,0 +1,40 @@
+"""A small named cast shared by the whole suite."""
+
+from __future__ import annotations
+
+import pytest
+
+from accounts import services
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def actor() -> services.Actor:
+    return services.Actor.system("tests")
+
+
+@pytest.fixture
+def alice(db):
+    """An ordinary active learner."""
+    return UserFactory(username="alice@example.com", first_name="Alice", last_name="Liddell")
+
+
+@pytest.fixture
+def deleted_bob(db):
+    """A soft-deleted user still holding bob@example.com."""
+    return UserFactory(username="bob@example.com", deleted=True)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Argon2 is deliberately slow; tests that are not about hashing use a fast hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def plain_static_files(settings):
+    """Tests do not run collectstatic, so they skip the production manifest storage."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
