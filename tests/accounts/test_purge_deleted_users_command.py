@@ -1,0 +1,86 @@
+"""manage.py purge_deleted_users: dry run by default, refuses live users, frees values."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from accounts.models import User
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def purge(*args: str) -> str:
+    out = StringIO()
+    call_command("purge_deleted_users", *args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def test_dry_run_shows_and_keeps(deleted_bob):
+    output = purge("--email", "BOB@example.com")
+
+    assert "would delete: bob@example.com" in output
+    assert "Would delete 1 user(s); refused 0." in output
+    assert User.objects.filter(pk=deleted_bob.pk).exists()
+
+
+def test_commit_deletes_and_frees_the_email(deleted_bob):
+    output = purge("--username", "bob@example.com", "--commit")
+
+    assert "Deleted 1 user(s); refused 0." in output
+    assert not User.objects.filter(pk=deleted_bob.pk).exists()
+    UserFactory(username="new-bob", email="bob@example.com")
+
+
+def test_refuses_users_that_are_not_deleted(alice):
+    with pytest.raises(CommandError, match="Nothing to delete"):
+        purge("--id", str(alice.pk), "--commit")
+
+    assert User.objects.filter(pk=alice.pk).exists()
+
+
+def test_mixed_selection_deletes_deleted_and_reports_refused(alice, deleted_bob):
+    err = StringIO()
+    out = StringIO()
+    call_command(
+        "purge_deleted_users",
+        "--email",
+        alice.email,
+        "--email",
+        deleted_bob.email,
+        "--commit",
+        stdout=out,
+        stderr=err,
+    )
+
+    assert "refused: alice@example.com" in err.getvalue()
+    assert "Deleted 1 user(s); refused 1." in out.getvalue()
+    assert User.objects.filter(pk=alice.pk).exists()
+
+
+def test_selects_by_deletion_date():
+    old = UserFactory(deleted_at=timezone.now() - dt.timedelta(days=40))
+    recent = UserFactory(deleted_at=timezone.now() - dt.timedelta(days=2))
+    live = UserFactory()
+    cutoff = (timezone.now() - dt.timedelta(days=30)).date().isoformat()
+
+    output = purge("--deleted-before", cutoff, "--commit")
+
+    assert "Deleted 1 user(s)" in output
+    assert set(User.objects.values_list("pk", flat=True)) == {recent.pk, live.pk}
+    assert not User.objects.filter(pk=old.pk).exists()
+
+
+def test_requires_a_selection():
+    with pytest.raises(CommandError, match="Select users"):
+        purge()
+
+
+def test_rejects_a_malformed_date():
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        purge("--deleted-before", "last week")
