@@ -1,0 +1,44 @@
+# Two commands on a fresh machine: `make run` serves the portal, `make test` proves it.
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test test-sqlite test-postgres lint migrate venv clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+migrate: venv
+	$(BIN)/python manage.py migrate --noinput
+
+run: migrate
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@echo
+	@echo "  LMS portal on http://$(HOST):$(PORT)/  (back office: http://$(HOST):$(PORT)/admin/)"
+	@echo "  First admin:  $(BIN)/python manage.py createsuperuser"
+	@echo
+	$(BIN)/gunicorn lms.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--access-logfile - --forwarded-allow-ips '127.0.0.1'
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test-sqlite: venv
+	env -u DATABASE_URL $(BIN)/pytest -q
+
+test-postgres: venv
+	scripts/with-postgres $(BIN)/pytest -q
+
+test: lint test-sqlite test-postgres
+
+clean:
+	rm -rf $(VENV) var
