@@ -124,6 +124,19 @@ class UserQuerySet(models.QuerySet):
         """Users that are not soft-deleted (active or not)."""
         return self.filter(deleted_at__isnull=True)
 
+    def scim_visible(self) -> UserQuerySet:
+        """Every user the SCIM API may show or change, in a stable order.
+
+        Security-critical: every SCIM read and write starts here, so soft-deleted users are
+        invisible to the IdP (404 by id, absent from lists) whatever filter it sends.
+        """
+        return (
+            self.alive()
+            .select_related("user_type")
+            .prefetch_related("branches", "groups")
+            .order_by("pk")
+        )
+
     def soft_deleted(self) -> UserQuerySet:
         return self.filter(deleted_at__isnull=False)
 
@@ -175,12 +188,29 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     scim_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     username = models.CharField(max_length=MAX_USERNAME_LENGTH)
-    email = models.EmailField(max_length=254)
+    # Optional, as in SCIM (RFC 7643 §4.1.2), but unique whenever given: NULL when absent, so
+    # that a plain unique index (which ignores NULLs) serves both rules on every database.
+    email = models.EmailField(max_length=254, null=True, blank=True)  # noqa: DJ001
+    # How the IdP labels the address ("work", "home", ...) and whether it marks it primary;
+    # kept so that what an IdP writes is what it reads back.
+    email_type = models.CharField(max_length=20, blank=True, default="work")
+    email_primary = models.BooleanField(default=True)
     first_name = models.CharField(max_length=150, blank=True)
     last_name = models.CharField(max_length=150, blank=True)
     time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
     user_type = models.ForeignKey(UserType, on_delete=models.PROTECT, related_name="users")
     language = models.CharField(max_length=35, blank=True)
+    locale = models.CharField(max_length=35, blank=True)
+    display_name = models.CharField(max_length=255, blank=True)
+    # HR attributes an IdP sends (SCIM's enterprise extension, RFC 7643 §4.3); kept and shown.
+    employee_number = models.CharField(max_length=255, blank=True)
+    organization = models.CharField(max_length=255, blank=True)
+    division = models.CharField(max_length=255, blank=True)
+    department = models.CharField(max_length=255, blank=True)
+    cost_center = models.CharField(max_length=255, blank=True)
+    manager_ref = models.CharField(
+        max_length=255, blank=True, help_text="The manager's id at the identity provider."
+    )
     # Whether time zone / user type came from a default rather than being given; see
     # accounts.defaults for how this is used.
     time_zone_inherited = models.BooleanField(default=False)

@@ -44,7 +44,20 @@ from accounts.models import (
 # BCP 47 language tags as IdPs send them ("en", "en-US"; Entra and some apps use "en_US").
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$")
 
-UPDATABLE_FIELDS = frozenset(
+# Free-text profile fields: trimmed, at most 255 characters, may be empty.
+PROFILE_FIELDS = frozenset(
+    {
+        "display_name",
+        "employee_number",
+        "organization",
+        "division",
+        "department",
+        "cost_center",
+        "manager_ref",
+    }
+)
+
+UPDATABLE_FIELDS = PROFILE_FIELDS | frozenset(
     {
         "username",
         "email",
@@ -53,9 +66,12 @@ UPDATABLE_FIELDS = frozenset(
         "time_zone",
         "user_type",
         "language",
+        "locale",
         "external_id",
         "branches",
         "is_active",
+        "email_type",
+        "email_primary",
         "password",
     }
 )
@@ -80,7 +96,7 @@ class Actor:
 @dataclass(frozen=True, kw_only=True)
 class NewUser:
     username: str
-    email: str
+    email: str | None = None
     first_name: str = ""
     last_name: str = ""
     password: str | None = None
@@ -93,6 +109,10 @@ class NewUser:
     source: str = UserSource.MANUAL
     is_staff: bool = False
     is_superuser: bool = False
+    locale: str = ""
+    email_type: str = "work"
+    email_primary: bool = True
+    profile: Mapping[str, str] = field(default_factory=dict)  # PROFILE_FIELDS
 
 
 @dataclass(frozen=True)
@@ -117,10 +137,10 @@ def _clean_username(value: str) -> str:
     return value
 
 
-def _clean_email(value: str) -> str:
+def _clean_email(value: str | None) -> str | None:
     value = (value or "").strip()
     if not value:
-        raise InvalidField("email", "An email address is required.")
+        return None
     try:
         validate_email(value)
     except ValidationError:
@@ -143,23 +163,25 @@ def _clean_time_zone(value: str) -> str:
     return value
 
 
-def _clean_language(value: str | None) -> str:
+def _clean_language(value: str | None, field_name: str = "language") -> str:
     value = (value or "").strip()
     if value and not _LANGUAGE_TAG.match(value):
-        raise InvalidField("language", f"{value!r} is not a language tag (e.g. en or en-US).")
+        raise InvalidField(field_name, f"{value!r} is not a language tag (e.g. en or en-US).")
     return value
 
 
-def _clean_external_id(value: str | None) -> str:
+def _clean_text(field_name: str, value: str | None) -> str:
     value = (value or "").strip()
     if len(value) > 255:
-        raise InvalidField("external_id", "An external id has at most 255 characters.")
+        raise InvalidField(
+            field_name, f"{field_name.replace('_', ' ')} has at most 255 characters."
+        )
     return value
 
 
-def _validated_password(password: str, user: User) -> str:
+def _validated_password(password: str, user: User, validators: list | None) -> str:
     try:
-        password_validation.validate_password(password, user)
+        password_validation.validate_password(password, user, password_validators=validators)
     except ValidationError as error:
         raise InvalidPassword(list(error.messages)) from None
     return password
@@ -174,7 +196,7 @@ def _check_unique(username: str | None, email: str | None, *, exclude_pk: int | 
         holder = others.with_username(username).only("deleted_at").first()
         if holder is not None:
             raise UsernameInUse(username, held_by_deleted_user=holder.is_deleted)
-    if email is not None:
+    if email:
         holder = others.with_email(email).only("deleted_at").first()
         if holder is not None:
             raise EmailInUse(email, held_by_deleted_user=holder.is_deleted)
@@ -195,8 +217,11 @@ def _save_unique(user: User, *, username: str | None, email: str | None, **save_
 # Use cases ------------------------------------------------------------------------------------
 
 
-def create_user(data: NewUser, *, actor: Actor) -> User:
-    """Create a user, applying the defaults rule (accounts.defaults) to what is not given."""
+def create_user(data: NewUser, *, actor: Actor, password_validators: list | None = None) -> User:
+    """Create a user, applying the defaults rule (accounts.defaults) to what is not given.
+
+    A password goes through ``password_validators`` (default: AUTH_PASSWORD_VALIDATORS).
+    """
     account = AccountSettings.load()
     branches = list(data.branches)
     resolved = defaults.resolve(
@@ -208,6 +233,8 @@ def create_user(data: NewUser, *, actor: Actor) -> User:
     user = User(
         username=_clean_username(data.username),
         email=_clean_email(data.email),
+        email_type=_clean_text("email_type", data.email_type)[:20],
+        email_primary=data.email_primary,
         first_name=_clean_name("first_name", data.first_name),
         last_name=_clean_name("last_name", data.last_name),
         time_zone=resolved.time_zone,
@@ -216,13 +243,15 @@ def create_user(data: NewUser, *, actor: Actor) -> User:
         user_type_inherited=resolved.user_type_inherited,
         language=_clean_language(data.language) or account.default_language,
         is_active=data.is_active,
-        external_id=_clean_external_id(data.external_id),
+        locale=_clean_language(data.locale, "locale"),
+        external_id=_clean_text("external_id", data.external_id),
+        **{name: _clean_text(name, data.profile.get(name)) for name in PROFILE_FIELDS},
         source=data.source,
         is_staff=data.is_staff,
         is_superuser=data.is_superuser,
     )
     if data.password:
-        user.set_password(_validated_password(data.password, user))
+        user.set_password(_validated_password(data.password, user, password_validators))
     else:
         user.set_unusable_password()
     with transaction.atomic():
@@ -264,10 +293,12 @@ def _apply_change(user: User, name: str, value: Any) -> bool:
         user.time_zone_inherited = False
     elif name == "user_type":
         user.user_type_inherited = False
-    elif name == "language":
-        value = _clean_language(value)
-    elif name == "external_id":
-        value = _clean_external_id(value)
+    elif name in {"language", "locale"}:
+        value = _clean_language(value, name)
+    elif name == "email_type":
+        value = _clean_text(name, value)[:20]
+    elif name == "external_id" or name in PROFILE_FIELDS:
+        value = _clean_text(name, value)
     elif name == "is_active" and value != user.is_active:
         user.status_changed_at = timezone.now()
     if getattr(user, name) == value:
@@ -297,6 +328,7 @@ def update_user(
     *,
     actor: Actor,
     expected_version: int | None = None,
+    password_validators: list | None = None,
 ) -> UserChange:
     """Change some of a user's fields at once, all or nothing.
 
@@ -320,7 +352,7 @@ def update_user(
         if "branches" in changes and _assign_branches(user, list(changes["branches"])):
             changed.append("branches")
         if changes.get("password"):
-            user.set_password(_validated_password(changes["password"], user))
+            user.set_password(_validated_password(changes["password"], user, password_validators))
             changed.append("password")
         if changed:
             _save_unique(

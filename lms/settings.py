@@ -141,6 +141,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Passwords pushed by an IdP (SCIM) go through the same checks except attribute similarity: the
+# IdP's own policy already compares the password with the profile it holds (Okta: "does not
+# contain part of username / first name / last name"), and a second, fuzzier comparison
+# against the portal's copy would reject passwords the IdP accepted, leaving the user unable to
+# sign in with the password the IdP says is set.
+SCIM_PASSWORD_VALIDATORS = [
+    validator
+    for validator in AUTH_PASSWORD_VALIDATORS
+    if not validator["NAME"].endswith(".UserAttributeSimilarityValidator")
+]
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
@@ -197,3 +207,6 @@ if PRODUCTION and not SECURE_HSTS_PRELOAD:
     # Submitting a domain to the browsers' HSTS preload list is a hard-to-undo choice for the
     # operator (SECURE_HSTS_PRELOAD=true), not a default.
     SILENCED_SYSTEM_CHECKS.append("security.W021")
+
+# SCIM API limits.
+SCIM_MAX_BODY_BYTES = env.int("SCIM_MAX_BODY_BYTES", default=1024 * 1024)

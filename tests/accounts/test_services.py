@@ -198,3 +198,34 @@ def test_custom_user_types_can_be_changed_and_deleted(actor):
     services.delete_user_type(custom, actor=actor)
 
     assert not UserType.objects.filter(name__in=["Auditor", "Reviewer"]).exists()
+
+
+def test_email_is_optional_and_several_users_may_have_none(actor):
+    first = services.create_user(services.NewUser(username="no-mail-1"), actor=actor)
+    second = services.create_user(services.NewUser(username="no-mail-2", email="  "), actor=actor)
+
+    assert first.email is None and second.email is None
+
+
+def test_profile_fields_are_kept_and_trimmed(actor):
+    user = services.create_user(
+        new_user(profile={"department": " R&D ", "manager_ref": "00u-manager"}, locale="en-GB"),
+        actor=actor,
+    )
+
+    user.refresh_from_db()
+    assert (user.department, user.manager_ref, user.locale) == ("R&D", "00u-manager", "en-GB")
+
+
+def test_custom_password_validators_replace_the_defaults(actor, alice):
+    from django.contrib.auth.password_validation import get_password_validators
+
+    lenient = get_password_validators(
+        [{"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"}]
+    )
+    services.update_user(
+        alice, {"password": "alice-liddell"}, actor=actor, password_validators=lenient
+    )
+
+    with pytest.raises(InvalidPassword, match="too similar"):
+        services.update_user(alice, {"password": "alice-liddell"}, actor=actor)
