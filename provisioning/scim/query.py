@@ -1,0 +1,286 @@
+"""Translate a SCIM filter AST (``provisioning.scim.filters``) into a Django ``Q``.
+
+Only attributes in the caller's whitelist can be filtered on; anything else (``password``, a
+typo, an attribute we do not store) is an ``InvalidFilter``, never a silent "match nothing".
+The caller owns the mapping from SCIM attributes to ORM fields; nothing here imports a model.
+
+Results must not depend on the database: SQLite's ``LIKE`` ignores ASCII case even for
+``contains``, so substring operators are built from ``StrIndex``/``Right`` comparisons, which
+are case-sensitive everywhere, wrapped in ``Lower`` on both sides when the attribute is not
+case-exact. ``Lower(field) = Lower(value)`` is also what the ``lower(username)`` and
+``lower(email)`` unique indexes serve. Values only ever reach SQL as parameters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+import re
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import F, Q, Value
+from django.db.models.functions import Length, Lower, Right, StrIndex
+from django.db.models.lookups import Exact, GreaterThan
+
+from provisioning.scim.errors import InvalidFilter
+from provisioning.scim.filters import (
+    And,
+    AttrPath,
+    Compare,
+    Filter,
+    Not,
+    Or,
+    Present,
+    ValuePath,
+)
+
+__all__ = ["AttributeSpec", "always", "never", "to_q"]
+
+# Which operators each attribute type supports (RFC 7644 Table 3). Ordering operators on
+# strings are left out on purpose: their result would follow the database collation, which
+# differs between SQLite and PostgreSQL (and between PostgreSQL locales).
+OPERATORS: dict[str, frozenset[str]] = {
+    "string": frozenset({"eq", "ne", "co", "sw", "ew"}),
+    "boolean": frozenset({"eq", "ne"}),
+    "dateTime": frozenset({"eq", "ne", "gt", "ge", "lt", "le"}),
+    "integer": frozenset({"eq", "ne", "gt", "ge", "lt", "le"}),
+    "uuid": frozenset({"eq", "ne"}),
+}
+
+_ORM_LOOKUPS = {"eq": "exact", "gt": "gt", "ge": "gte", "lt": "lt", "le": "lte"}
+_PYTHON_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "eq": operator.eq,
+    "gt": operator.gt,
+    "ge": operator.ge,
+    "lt": operator.lt,
+    "le": operator.le,
+    "co": lambda actual, expected: expected in actual,
+    "sw": lambda actual, expected: actual.startswith(expected),
+    "ew": lambda actual, expected: actual.endswith(expected),
+}
+# RFC 3339 §5.6 date-time; the offset may be left out (then UTC), as xsd:dateTime allows.
+_DATE_TIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[-+][0-9]{2}:[0-9]{2})?"
+)
+_INTEGER_RANGE = range(-(2**63), 2**63)
+# A uuid value that is no UUID: "eq" matches nothing and "ne" everything, as no row holds it.
+_NOT_A_UUID = object()
+
+
+@dataclass(frozen=True)
+class AttributeSpec:
+    """How one filterable SCIM attribute maps onto the ORM.
+
+    ``field`` is an ORM field path (``"first_name"``, ``"profile__title"``); ``None`` means every
+    row has ``constant`` (``emails.type`` is always "work" when a user has one email).
+    ``type`` is one of ``OPERATORS``' keys; RFC 7643 §2.2 ``caseExact`` is ``case_exact``.
+    """
+
+    field: str | None
+    type: str
+    case_exact: bool = False
+    constant: Any = None
+
+    def __post_init__(self) -> None:
+        # A typo in a whitelist is a programming error: fail where the whitelist is built.
+        if self.type not in OPERATORS:
+            raise ValueError(
+                f"Unknown attribute type {self.type!r}; use one of {sorted(OPERATORS)}."
+            )
+
+
+def always() -> Q:
+    """A ``Q`` every row satisfies (for a constant attribute that matches)."""
+    return ~Q(pk__in=[])
+
+
+def never() -> Q:
+    """A ``Q`` no row satisfies; Django answers it without querying the database."""
+    return Q(pk__in=[])
+
+
+def to_q(node: Filter, attributes: Mapping[str, AttributeSpec]) -> Q:
+    """A ``Q`` selecting the rows ``node`` matches (RFC 7644 §3.4.2.2).
+
+    ``attributes`` is the whitelist, keyed like ``AttrPath.key()`` ("username",
+    "emails.value", "meta.created"). Raises ``InvalidFilter`` for an attribute not in it, an
+    operator its type does not support, or a value of the wrong type.
+    """
+    return _Translator(attributes).q(node, parent=None)
+
+
+class _Translator:
+    def __init__(self, attributes: Mapping[str, AttributeSpec]) -> None:
+        self.attributes = attributes
+
+    def q(self, node: Filter, *, parent: AttrPath | None) -> Q:
+        match node:
+            case And(left, right):
+                return self.q(left, parent=parent) & self.q(right, parent=parent)
+            case Or(left, right):
+                return self.q(left, parent=parent) | self.q(right, parent=parent)
+            case Not(expr):
+                return ~self.q(expr, parent=parent)
+            case ValuePath(path, inner):
+                # Each sub-attribute of this list maps to a column of the same row, so "the
+                # same element matches every condition" is simply all conditions on the row.
+                return self.q(inner, parent=path)
+            case Present(path):
+                return _present_q(self.spec(path, parent))
+            case Compare(path, op, value):
+                return _compare_q(self.spec(path, parent), op, value, _full_path(path, parent))
+        raise TypeError(f"Not a filter node: {node!r}")
+
+    def spec(self, path: AttrPath, parent: AttrPath | None) -> AttributeSpec:
+        full = _full_path(path, parent)
+        key = full.key()
+        # RFC 7644 §3.4.2.2: a complex multi-valued attribute named without sub-attribute
+        # ("emails co ...") means its "value".
+        if key not in self.attributes and full.sub_attribute is None:
+            key = f"{key}.value"
+        if key not in self.attributes:
+            raise InvalidFilter(f"Filtering on '{full}' is not supported.")
+        return self.attributes[key]
+
+
+def _full_path(path: AttrPath, parent: AttrPath | None) -> AttrPath:
+    """``emails[type eq "work"]``: inside the brackets, ``type`` is ``emails.type``."""
+    if parent is None:
+        return path
+    if path.schema is not None or path.sub_attribute is not None:
+        raise InvalidFilter(f"Inside '{parent}[...]', name a sub-attribute only, not '{path}'.")
+    return AttrPath(parent.schema, parent.attribute, path.attribute)
+
+
+# Leaves -----------------------------------------------------------------------------------------
+
+
+def _not_null(spec: AttributeSpec) -> Q:
+    return Q(**{f"{spec.field}__isnull": False})
+
+
+def _present_q(spec: AttributeSpec) -> Q:
+    """``pr``: not null, and for strings not empty (RFC 7644 §3.4.2.2)."""
+    if spec.field is None:
+        return always() if spec.constant not in (None, "") else never()
+    if spec.type == "string":
+        return _not_null(spec) & ~Q(**{spec.field: ""})
+    return _not_null(spec)
+
+
+def _compare_q(spec: AttributeSpec, op: str, value: Any, path: AttrPath) -> Q:
+    if op not in OPERATORS[spec.type]:
+        raise InvalidFilter(f"'{path}' ({spec.type}) does not support the '{op}' operator.")
+    if value is None:
+        # "eq null" asks for an absent attribute, "ne null" for a present one.
+        present = _present_q(spec)
+        return ~present if op == "eq" else present
+    coerced = _coerce(spec, value, path)
+    if spec.field is None:
+        return always() if _constant_holds(spec, op, coerced) else never()
+    if coerced is _NOT_A_UUID:
+        return never() if op == "eq" else _not_null(spec)
+    if op == "ne":
+        # Null is "not equal" to any value; the guarded "eq" is never NULL, so "~" keeps it.
+        return ~_match_q(spec, "eq", coerced)
+    return _match_q(spec, op, coerced)
+
+
+def _match_q(spec: AttributeSpec, op: str, value: Any) -> Q:
+    """Rows whose non-null ``field`` satisfies ``op value``.
+
+    The explicit not-null guard makes each leaf two-valued (never SQL NULL), so ``not (...)``
+    and ``ne`` keep rows where the column is null instead of dropping them.
+    """
+    if spec.type == "string":
+        return _string_q(spec, op, value) & _not_null(spec)
+    return Q(**{f"{spec.field}__{_ORM_LOOKUPS[op]}": value}) & _not_null(spec)
+
+
+def _string_q(spec: AttributeSpec, op: str, value: str) -> Q:
+    if op != "eq" and value == "":
+        return _not_null(spec)  # the empty string starts, ends and is part of every string
+    field, text = F(spec.field), Value(value)
+    if not spec.case_exact:
+        field, text = Lower(field), Lower(text)
+    if op == "eq":
+        return Q(Exact(field, text))
+    if op == "co":
+        return Q(GreaterThan(StrIndex(field, text), 0))
+    if op == "sw":
+        return Q(Exact(StrIndex(field, text), 1))
+    return Q(Exact(Right(field, Length(text)), text))  # "ew"
+
+
+# Values -----------------------------------------------------------------------------------------
+
+
+def _coerce(spec: AttributeSpec, value: Any, path: AttrPath) -> Any:
+    """The filter value as the Python type of ``spec.type``; ``InvalidFilter`` if it is not one."""
+    coercers: dict[str, Callable[[Any], Any]] = {
+        "string": _as_string,
+        "boolean": _as_boolean,
+        "dateTime": _as_datetime,
+        "integer": _as_integer,
+        "uuid": _as_uuid,
+    }
+    try:
+        return coercers[spec.type](value)
+    except (TypeError, ValueError):
+        raise InvalidFilter(f"{value!r} is not a valid {spec.type} value for '{path}'.") from None
+
+
+def _as_string(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError
+    if "\x00" in value:
+        raise ValueError  # PostgreSQL text cannot hold NUL; no stored value contains one
+    return value
+
+
+def _as_boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    # Entra ID sometimes quotes booleans ("True"); accept the two spellings, nothing else.
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise TypeError
+
+
+def _as_datetime(value: Any) -> dt.datetime:
+    if not isinstance(value, str) or not _DATE_TIME.fullmatch(value):
+        raise ValueError
+    parsed = dt.datetime.fromisoformat(value.upper())
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def _as_integer(value: Any) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError
+    if isinstance(value, int) and value not in _INTEGER_RANGE:
+        raise ValueError  # a 64-bit column cannot hold it, and SQLite would raise on it
+    return value
+
+
+def _as_uuid(value: Any) -> uuid.UUID | object:
+    if not isinstance(value, str):
+        raise TypeError
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return _NOT_A_UUID
+
+
+def _constant_holds(spec: AttributeSpec, op: str, value: Any) -> bool:
+    """Evaluate a comparison against an attribute every row shares (``field`` is None)."""
+    actual = spec.constant
+    if actual is None or value is _NOT_A_UUID:
+        return op == "ne"
+    if spec.type == "string" and not spec.case_exact:
+        actual, value = str(actual).casefold(), value.casefold()
+    if op == "ne":
+        return actual != value
+    return _PYTHON_OPERATORS[op](actual, value)
