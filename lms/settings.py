@@ -10,6 +10,7 @@ This is the only module that reads the environment. Two modes:
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -117,8 +118,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     # A file (not the in-memory default) for the test database too, so that tests with
-    # several threads or processes see real SQLite locking instead of shared-cache table locks.
-    DATABASES["default"].setdefault("TEST", {"NAME": str(VAR_DIR / "test.sqlite3")})
+    # several threads see real SQLite locking instead of shared-cache table locks; one per
+    # process, so that two test runs on one machine never share it.
+    DATABASES["default"].setdefault(
+        "TEST", {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
+    )
     VAR_DIR.mkdir(parents=True, exist_ok=True)
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))

@@ -1,9 +1,10 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 admin.site.site_header = "LMS portal back office"
 admin.site.site_title = "LMS back office"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/scim2/", include("provisioning.api.urls")),
 ]

@@ -1,0 +1,30 @@
+"""Bearer-token authentication for the SCIM API only (RFC 7644 §2, RFC 6750)."""
+
+from __future__ import annotations
+
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.request import Request
+
+from provisioning import services
+from provisioning.scim.errors import Unauthorized
+
+
+class ScimTokenAuthentication(BaseAuthentication):
+    """``Authorization: Bearer <token>``; used by the SCIM views and nothing else."""
+
+    def authenticate(self, request: Request) -> tuple[services.ScimClient, None]:
+        scheme, _, token = get_authorization_header(request).partition(b" ")
+        if scheme.lower() != b"bearer" or not token.strip():
+            raise Unauthorized()
+        try:
+            text = token.strip().decode("ascii")
+        except UnicodeDecodeError:
+            raise Unauthorized() from None
+        client = services.authenticate_scim_token(text)
+        if client is None:
+            raise Unauthorized()
+        return client, None
+
+    def authenticate_header(self, request: Request) -> str:
+        # Without this DRF would turn a 401 into a 403 (RFC 6750 §3 wants the challenge).
+        return 'Bearer realm="scim"'

@@ -1,0 +1,123 @@
+"""The one base class of every SCIM view: authentication, media types, errors, ETags."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import DatabaseError
+from django.http import Http404
+from rest_framework import exceptions as drf
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import exceptions as domain
+from provisioning import services
+from provisioning.api.authentication import ScimTokenAuthentication
+from provisioning.api.negotiation import PlainJSONParser, ScimJSONParser, ScimJSONRenderer
+from provisioning.scim import errors as scim
+from provisioning.scim.representation import etag
+
+logger = logging.getLogger("provisioning.scim")
+
+# Domain errors -> SCIM errors (RFC 7644 §3.12). Decided by type, never by message text.
+DOMAIN_ERRORS: list[tuple[type[Exception], type[scim.ScimError]]] = [
+    (domain.ValueInUse, scim.Uniqueness),
+    (domain.InvalidField, scim.InvalidValue),
+    (domain.VersionMismatch, scim.PreconditionFailed),
+    (domain.UserIsDeleted, scim.NotFound),
+    (services.ProvisioningError, scim.InvalidValue),
+]
+DRF_ERRORS: list[tuple[type[Exception], type[scim.ScimError]]] = [
+    (drf.NotAuthenticated, scim.Unauthorized),
+    (drf.AuthenticationFailed, scim.Unauthorized),
+    (drf.PermissionDenied, scim.Forbidden),
+    (drf.MethodNotAllowed, scim.MethodNotAllowed),
+    (drf.UnsupportedMediaType, scim.UnsupportedMediaType),
+    (drf.ParseError, scim.InvalidSyntax),
+    (drf.Throttled, scim.TooManyRequests),
+    (Http404, scim.NotFound),
+]
+
+
+def as_scim_error(exc: Exception) -> scim.ScimError | None:
+    if isinstance(exc, scim.ScimError):
+        return exc
+    for source, target in DOMAIN_ERRORS:
+        if isinstance(exc, source):
+            return target(str(exc))
+    for source, target in DRF_ERRORS:
+        if isinstance(exc, source):
+            return target(str(getattr(exc, "detail", "")) or None)
+    return None
+
+
+class AlwaysScim(BaseContentNegotiation):
+    """Answer application/scim+json whatever Accept says (IdPs send */* or application/json)."""
+
+    def select_parser(self, request, parsers):
+        content_type = request.content_type.split(";")[0].strip().lower()
+        return next((p for p in parsers if p.media_type == content_type), None)
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class ScimView(APIView):
+    authentication_classes = [ScimTokenAuthentication]
+    permission_classes = [IsAuthenticated]
+    parser_classes = [ScimJSONParser, PlainJSONParser]
+    renderer_classes = [ScimJSONRenderer]
+    content_negotiation_class = AlwaysScim
+
+    @property
+    def actor(self) -> services.Actor:
+        return self.request.user.actor
+
+    def base_url(self) -> str:
+        if settings.PUBLIC_URL:
+            return f"{settings.PUBLIC_URL}/api/scim2"
+        return self.request.build_absolute_uri("/api/scim2")
+
+    def if_match(self) -> int | None:
+        """RFC 7644 §3.14 / RFC 9110 §13.1.1: the version an If-Match header names, if any."""
+        header = self.request.headers.get("If-Match", "").strip()
+        if not header or header == "*":
+            return None
+        versions = [_version(tag) for tag in header.split(",")]
+        if any(v is None for v in versions) or len(versions) != 1:
+            raise scim.PreconditionFailed("If-Match must name one ETag given by this server.")
+        return versions[0]
+
+    def handle_exception(self, exc: Exception) -> Response:
+        error = as_scim_error(exc)
+        if error is None and isinstance(exc, DatabaseError):
+            logger.exception("Database error in SCIM request")
+            error = scim.ServiceUnavailable()
+        if error is None:
+            logger.exception("Unexpected error in SCIM request")
+            error = scim.ServerError()
+        response = Response(error.as_dict(), status=error.status_code)
+        if error.status_code == 401:
+            response["WWW-Authenticate"] = 'Bearer realm="scim"'
+        if error.status_code == 503:
+            response["Retry-After"] = "5"
+        return response
+
+    def permission_denied(self, request, message=None, code=None):
+        # No token at all is a 401 with a challenge, as a wrong token is.
+        if request.authenticators and not request.successful_authenticator:
+            raise scim.Unauthorized()
+        raise scim.Forbidden(message)
+
+
+def _version(tag: str) -> int | None:
+    tag = tag.strip().removeprefix("W/").strip('"')
+    return int(tag) if tag.isdigit() else None
+
+
+def with_etag(response: Response, version: int) -> Response:
+    response["ETag"] = etag(version)
+    return response

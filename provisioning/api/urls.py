@@ -1,0 +1,39 @@
+"""/api/scim2: with or without a trailing slash, resource names case-insensitive (RFC 7644 §3.2)."""
+
+import re
+
+from django.urls import re_path
+
+from provisioning.api import discovery, users
+
+ID = r"(?P<{}>[^/]+)"
+
+
+def ci(name: str) -> str:
+    """A case-insensitive regex for a resource name that Django can still reverse.
+
+    (An inline ``(?i:...)`` group is not reversible, which breaks every ``reverse()`` call.)
+    """
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in name)
+
+
+def route(pattern: str) -> str:
+    return rf"^{ci(pattern)}/?$"
+
+
+urlpatterns = [
+    re_path(route("ServiceProviderConfig"), discovery.ServiceProviderConfigView.as_view()),
+    re_path(route("ResourceTypes"), discovery.ResourceTypesView.as_view()),
+    re_path(
+        rf"^{ci('ResourceTypes')}/{ID.format('resource_id')}/?$",
+        discovery.ResourceTypesView.as_view(),
+    ),
+    re_path(route("Schemas"), discovery.SchemasView.as_view()),
+    re_path(rf"^{ci('Schemas')}/{ID.format('resource_id')}/?$", discovery.SchemasView.as_view()),
+    re_path(route("Users"), users.UsersView.as_view()),
+    re_path(route("Users/.search"), users.UserSearchView.as_view()),
+    re_path(rf"^{ci('Users')}/{ID.format('scim_id')}/?$", users.UserDetailView.as_view()),
+    # RFC 7644 §3.4.3: a search at the root spans every resource type; Users is the only one.
+    re_path(route(".search"), users.UserSearchView.as_view()),
+    re_path(r"^.*$", discovery.NotFoundView.as_view()),
+]

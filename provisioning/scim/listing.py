@@ -1,0 +1,107 @@
+"""Query and list envelope of ``GET /Users`` and ``POST /Users/.search`` (RFC 7644 §3.4.2, §3.4.3).
+
+The camelCase query parameters become one ``ListQuery`` here, at the edge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from provisioning.scim.constants import DEFAULT_COUNT, LIST_RESPONSE, MAX_COUNT, SEARCH_REQUEST
+from provisioning.scim.errors import InvalidSyntax, InvalidValue
+from provisioning.scim.filters import Filter, parse_filter
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    filter: Filter | None = None
+    start_index: int = 1
+    count: int = DEFAULT_COUNT
+    sort_by: str | None = None
+    descending: bool = False
+    attributes: tuple[str, ...] = ()
+    excluded_attributes: tuple[str, ...] = ()
+
+    @property
+    def offset(self) -> int:
+        return self.start_index - 1
+
+
+def _integer(value: Any, name: str) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise InvalidValue(f"{name} must be an integer.")
+    try:
+        return int(value)
+    except ValueError:
+        raise InvalidValue(f"{name} must be an integer, not {value!r}.") from None
+
+
+def _names(value: Any, name: str) -> tuple[str, ...]:
+    """``attributes`` is comma-separated in a query string and a list in a search body."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InvalidValue(f"{name} must be a list of attribute names.")
+    return tuple(v.strip() for v in value if v.strip())
+
+
+def _sort_order(value: Any) -> bool:
+    if value in (None, ""):
+        return False
+    if not isinstance(value, str) or value.lower() not in {"ascending", "descending"}:
+        raise InvalidValue("sortOrder must be 'ascending' or 'descending'.")
+    return value.lower() == "descending"
+
+
+def build_query(values: Mapping[str, Any]) -> ListQuery:
+    """From parameters whose names are matched case-insensitively (``startindex`` works)."""
+    params = {str(key).lower(): value for key, value in values.items()}
+    if params.get("attributes") and params.get("excludedattributes"):
+        raise InvalidValue("Send attributes or excludedAttributes, not both.")
+    text = params.get("filter")
+    if text is not None and not isinstance(text, str):
+        raise InvalidValue("filter must be a string.")
+    start = _integer(params.get("startindex"), "startIndex")
+    count = _integer(params.get("count"), "count")
+    sort_by = params.get("sortby")
+    if sort_by is not None and not isinstance(sort_by, str):
+        raise InvalidValue("sortBy must be an attribute name.")
+    return ListQuery(
+        filter=parse_filter(text) if text and text.strip() else None,
+        # RFC 7644 §3.4.2.4: startIndex < 1 means 1; count < 0 means 0; capped at the maximum.
+        start_index=max(1, start if start is not None else 1),
+        count=min(MAX_COUNT, max(0, count if count is not None else DEFAULT_COUNT)),
+        sort_by=sort_by or None,
+        descending=_sort_order(params.get("sortorder")),
+        attributes=_names(params.get("attributes"), "attributes"),
+        excluded_attributes=_names(params.get("excludedattributes"), "excludedAttributes"),
+    )
+
+
+def query_from_search(body: Any) -> ListQuery:
+    """RFC 7644 §3.4.3: the body of ``POST /.search``."""
+    if not isinstance(body, Mapping):
+        raise InvalidSyntax("The search request must be a JSON object.")
+    schemas = body.get("schemas")
+    if schemas is not None and SEARCH_REQUEST not in (schemas if isinstance(schemas, list) else []):
+        raise InvalidValue(f"schemas must contain {SEARCH_REQUEST}.")
+    return build_query({k: v for k, v in body.items() if str(k).lower() != "schemas"})
+
+
+def list_response(
+    resources: Sequence[Mapping[str, Any]], *, total: int, start_index: int
+) -> dict[str, Any]:
+    """RFC 7644 §3.4.2: itemsPerPage is the number of resources actually returned."""
+    return {
+        "schemas": [LIST_RESPONSE],
+        "totalResults": total,
+        "startIndex": start_index,
+        "itemsPerPage": len(resources),
+        "Resources": list(resources),
+    }

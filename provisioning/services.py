@@ -1,0 +1,425 @@
+"""Provisioning use cases: the SCIM switch and token, and users as an IdP changes them.
+
+Each use case runs in one transaction and writes its ``ProvisioningEvent`` inside it; a refused
+request is rolled back whole and then recorded as refused. Users are only ever changed through
+``accounts.services``. Errors are the domain's own (``accounts.exceptions`` and
+``ProvisioningError``) or, for SCIM wire-format problems, ``ScimError``; the API translates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import services as accounts
+from accounts.exceptions import AccountError, VersionMismatch
+from accounts.models import Branch, User, UserSource, UserType
+from provisioning import tokens
+from provisioning.models import EventType, Outcome, ProvisioningEvent, ScimSettings
+from provisioning.scim import patch as scim_patch
+from provisioning.scim.constants import LMS_USER_SCHEMA
+from provisioning.scim.errors import Mutability, ScimError
+from provisioning.scim.parsing import ScimUser, parse_user
+from provisioning.scim.representation import UserView, user_resource
+
+Actor = accounts.Actor
+
+# How often, at most, a token's last use is written (a write per request would be wasteful).
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+
+# Portal field -> SCIM attribute name, for the provisioning log's list of changed attributes.
+SCIM_NAMES = {
+    "username": "userName",
+    "email": "emails",
+    "email_type": "emails.type",
+    "email_primary": "emails.primary",
+    "first_name": "name.givenName",
+    "last_name": "name.familyName",
+    "display_name": "displayName",
+    "external_id": "externalId",
+    "is_active": "active",
+    "password": "password",
+    "time_zone": "timezone",
+    "user_type": "userType",
+    "language": "preferredLanguage",
+    "locale": "locale",
+    "branches": "branch",
+    "employee_number": "employeeNumber",
+    "cost_center": "costCenter",
+    "organization": "organization",
+    "division": "division",
+    "department": "department",
+    "manager_ref": "manager",
+}
+
+
+class ProvisioningError(Exception):
+    """A provisioning request the portal refuses for a reason of its own."""
+
+
+class UnknownUserType(ProvisioningError):
+    def __init__(self, name: str, known: Sequence[str]) -> None:
+        super().__init__(f"Unknown userType {name!r}; known user types: {', '.join(known)}.")
+
+
+class UnknownBranch(ProvisioningError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"No branch is named {name!r}; create it in the portal first.")
+
+
+# The SCIM switch and token ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScimClient:
+    """The authenticated caller of the SCIM API (an IdP holding the token)."""
+
+    token_prefix: str
+    is_authenticated = True
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(label=f"scim:token {self.token_prefix}")
+
+
+def _record(
+    event_type: str,
+    *,
+    actor: Actor,
+    user: User | None = None,
+    label: str = "",
+    changed: Sequence[str] = (),
+    outcome: str = Outcome.SUCCESS,
+    detail: str = "",
+) -> ProvisioningEvent:
+    return ProvisioningEvent.objects.create(
+        event_type=event_type,
+        outcome=outcome,
+        actor_label=actor.label[:200],
+        target_user=user if user is not None and user.pk else None,
+        target_label=(label or (user.username if user else ""))[:255],
+        changed=list(changed),
+        detail=detail,
+    )
+
+
+def set_scim_enabled(enabled: bool, *, actor: Actor) -> ScimSettings:
+    with transaction.atomic():
+        scim = ScimSettings.objects.select_for_update().get(pk=ScimSettings.load().pk)
+        if scim.enabled != enabled:
+            scim.enabled = enabled
+            scim.save(update_fields=["enabled"])
+            _record(EventType.SCIM_ENABLED if enabled else EventType.SCIM_DISABLED, actor=actor)
+    return scim
+
+
+def rotate_scim_token(*, actor: Actor, grace: dt.timedelta | None = None) -> str:
+    """Issue a new token and return it (the only time it is ever visible).
+
+    The previous token stops working at once, or after ``grace`` (zero-downtime rotation: the
+    IdP admin pastes the new token while the old one still works).
+    """
+    new = tokens.generate_token()
+    with transaction.atomic():
+        scim = ScimSettings.objects.select_for_update().get(pk=ScimSettings.load().pk)
+        keep_previous = bool(grace) and scim.has_token
+        scim.previous_token_prefix = scim.token_prefix if keep_previous else ""
+        scim.previous_token_hash = scim.token_hash if keep_previous else ""
+        scim.previous_valid_until = timezone.now() + grace if keep_previous else None
+        scim.token_prefix, scim.token_hash = new.prefix, new.hash
+        scim.token_created_at = timezone.now()
+        scim.save()
+        detail = f"new token {new.prefix}" + (
+            f"; previous valid for {grace}" if keep_previous else ""
+        )
+        _record(EventType.TOKEN_ROTATED, actor=actor, detail=detail)
+    return new.token
+
+
+def authenticate_scim_token(token: str) -> ScimClient | None:
+    """The SCIM client holding ``token``, or None (also when provisioning is disabled)."""
+    scim = ScimSettings.load()
+    if not scim.enabled:
+        return None
+    now = timezone.now()
+    if tokens.matches(token, scim.token_hash):
+        prefix = scim.token_prefix
+    elif (
+        scim.previous_valid_until
+        and scim.previous_valid_until > now
+        and tokens.matches(token, scim.previous_token_hash)
+    ):
+        prefix = scim.previous_token_prefix
+    else:
+        return None
+    if scim.last_used_at is None or now - scim.last_used_at > LAST_USED_RESOLUTION:
+        ScimSettings.objects.filter(pk=scim.pk).update(last_used_at=now)
+    return ScimClient(token_prefix=prefix)
+
+
+# Users as the IdP sees them -----------------------------------------------------------------
+
+
+def scim_view(user: User) -> UserView:
+    """The SCIM-facing view of a user (reads only prefetched relations)."""
+    branches = sorted(user.branches.all(), key=lambda b: b.pk)
+    return UserView(
+        id=str(user.scim_id),
+        user_name=user.username,
+        email=user.email,
+        email_type=user.email_type,
+        email_primary=user.email_primary,
+        active=user.is_active,
+        created=user.created_at,
+        last_modified=user.updated_at,
+        version=user.version,
+        external_id=user.external_id,
+        given_name=user.first_name,
+        family_name=user.last_name,
+        display_name=user.display_name,
+        timezone=user.time_zone,
+        user_type=user.user_type.name,
+        preferred_language=user.language,
+        locale=user.locale,
+        branch=branches[0].name if branches else "",
+        enterprise={name: getattr(user, name) for name in accounts.PROFILE_FIELDS},
+        groups=tuple((str(g.pk), g.name) for g in user.groups.all()),
+    )
+
+
+def idp_password_validators() -> list:
+    """Validators for passwords an IdP pushes (settings.SCIM_PASSWORD_VALIDATORS)."""
+    return password_validation.get_password_validators(settings.SCIM_PASSWORD_VALIDATORS)
+
+
+def canonical_values() -> dict[str, list[str]]:
+    """Values the portal knows for SCIM attributes it resolves by name (for /Schemas)."""
+    return {
+        "userType": list(UserType.objects.values_list("name", flat=True)),
+        "branch": list(Branch.objects.filter(is_active=True).values_list("name", flat=True)),
+    }
+
+
+def _user_type(name: str) -> UserType:
+    user_type = UserType.objects.filter(name__iexact=name.strip()).first()
+    if user_type is None:
+        raise UnknownUserType(name, list(UserType.objects.values_list("name", flat=True)))
+    return user_type
+
+
+def _branch_named(name: str) -> Branch:
+    branch = Branch.objects.filter(name__iexact=name.strip()).first()
+    if branch is None:
+        raise UnknownBranch(name)
+    return branch
+
+
+def _language(preferred: str | None) -> str:
+    """preferredLanguage may be an Accept-Language list (RFC 7643 §4.1.1): keep the first tag."""
+    return (preferred or "").split(",")[0].split(";")[0].strip()
+
+
+def _profile(attrs: ScimUser) -> dict[str, str]:
+    return {name: attrs.enterprise.get(name, "") for name in accounts.PROFILE_FIELDS} | {
+        "display_name": attrs.display_name or ""
+    }
+
+
+@contextmanager
+def _refusals_recorded(
+    event_type: str, *, actor: Actor, label: str, user: User | None = None
+) -> Iterator[None]:
+    """Record a refused request after its transaction rolled back, then let the error go on."""
+    try:
+        yield
+    except (AccountError, ProvisioningError, ScimError) as error:
+        _record(
+            event_type,
+            actor=actor,
+            user=user,
+            label=label,
+            outcome=Outcome.REFUSED,
+            detail=str(error),
+        )
+        raise
+
+
+def _payload_label(payload: Any) -> str:
+    if isinstance(payload, Mapping):
+        for key, value in payload.items():
+            if str(key).lower() == "username" and isinstance(value, str):
+                return value
+    return ""
+
+
+def provision_user(payload: Any, *, actor: Actor) -> User:
+    """RFC 7644 §3.3: create a user from a SCIM payload, defaults applied to what is absent."""
+    with _refusals_recorded(EventType.USER_CREATED, actor=actor, label=_payload_label(payload)):
+        attrs = parse_user(payload)
+        with transaction.atomic():
+            user = accounts.create_user(
+                _new_user(attrs), actor=actor, password_validators=idp_password_validators()
+            )
+            changed = [SCIM_NAMES[k] for k, v in _new_user_fields(attrs).items() if v]
+            _record(EventType.USER_CREATED, actor=actor, user=user, changed=changed)
+    return user
+
+
+def _new_user_fields(attrs: ScimUser) -> dict[str, Any]:
+    return {
+        "username": attrs.user_name,
+        "email": attrs.email,
+        "email_type": "work" if attrs.email_type is None else attrs.email_type,
+        "email_primary": True if attrs.email_primary is None else attrs.email_primary,
+        "first_name": attrs.given_name or "",
+        "last_name": attrs.family_name or "",
+        "password": attrs.password,
+        "time_zone": attrs.timezone or None,
+        "language": _language(attrs.preferred_language),
+        "locale": attrs.locale or "",
+        "external_id": attrs.external_id or "",
+        "is_active": True if attrs.active is None else attrs.active,
+    }
+
+
+def _new_user(attrs: ScimUser) -> accounts.NewUser:
+    return accounts.NewUser(
+        **_new_user_fields(attrs),
+        user_type=_user_type(attrs.user_type) if attrs.user_type else None,
+        branches=[_branch_named(attrs.branch)] if attrs.branch else [],
+        source=UserSource.SCIM,
+        profile=_profile(attrs),
+    )
+
+
+def _replacement(user: User, attrs: ScimUser) -> dict[str, Any]:
+    """RFC 7644 §3.5.1 replace semantics, as the portal applies them.
+
+    Client-owned optional attributes that are absent (email included) are cleared. Absent
+    ``active`` and ``password`` keep the current status and password; absent time zone, user
+    type and branch keep the current values (the portal requires them, or its admin set them).
+    """
+    changes: dict[str, Any] = {
+        "username": attrs.user_name,
+        "email": attrs.email,
+        "email_type": "work" if attrs.email_type is None else attrs.email_type,
+        "email_primary": True if attrs.email_primary is None else attrs.email_primary,
+        "first_name": attrs.given_name or "",
+        "last_name": attrs.family_name or "",
+        "external_id": attrs.external_id or "",
+        "language": _language(attrs.preferred_language),
+        "locale": attrs.locale or "",
+        **_profile(attrs),
+    }
+    optional = {
+        "is_active": attrs.active,
+        "password": attrs.password,
+        "time_zone": attrs.timezone,
+        "user_type": _user_type(attrs.user_type) if attrs.user_type else None,
+    }
+    changes.update({k: v for k, v in optional.items() if v is not None})
+    if attrs.branch:
+        branch = _branch_named(attrs.branch)
+        if branch not in user.branches.all():
+            changes["branches"] = [branch]
+    return changes
+
+
+def _update(
+    user: User,
+    changes: dict[str, Any],
+    *,
+    actor: Actor,
+    event_type: str,
+    expected_version: int | None,
+) -> User:
+    with transaction.atomic():
+        change = accounts.update_user(
+            user,
+            changes,
+            actor=actor,
+            expected_version=expected_version,
+            password_validators=idp_password_validators(),
+        )
+        if change.changed:
+            if change.changed == ("is_active",):
+                event_type = (
+                    EventType.USER_REACTIVATED
+                    if change.user.is_active
+                    else EventType.USER_DEACTIVATED
+                )
+            _record(
+                event_type,
+                actor=actor,
+                user=change.user,
+                changed=[SCIM_NAMES.get(name, name) for name in change.changed],
+            )
+    return change.user
+
+
+def replace_user(
+    user: User, payload: Any, *, actor: Actor, expected_version: int | None = None
+) -> User:
+    """RFC 7644 §3.5.1 (PUT): replace the user's attributes; never creates."""
+    with _refusals_recorded(EventType.USER_REPLACED, actor=actor, label=user.username, user=user):
+        attrs = parse_user(payload)
+        return _update(
+            user,
+            _replacement(user, attrs),
+            actor=actor,
+            event_type=EventType.USER_REPLACED,
+            expected_version=expected_version,
+        )
+
+
+def patch_user(
+    user: User, payload: Any, *, actor: Actor, expected_version: int | None = None
+) -> User:
+    """RFC 7644 §3.5.2 (PATCH): apply the operations to the current resource, all or nothing."""
+    with _refusals_recorded(EventType.USER_UPDATED, actor=actor, label=user.username, user=user):
+        operations = scim_patch.parse_patch_request(payload)
+        current = user_resource(scim_view(user), base_url="")
+        patched = scim_patch.apply_patch(current, operations)
+        _refuse_removing_required(current, patched)
+        changes = _replacement(user, parse_user(patched))
+        if _branch(current) and not _branch(patched):
+            changes["branches"] = []
+        return _update(
+            user,
+            changes,
+            actor=actor,
+            event_type=EventType.USER_UPDATED,
+            expected_version=expected_version,
+        )
+
+
+# The portal cannot leave these unassigned (RFC 7644 §3.5.2.2: removing a required attribute
+# is a mutability error).
+REQUIRED_ATTRIBUTES = ("active", "timezone", "userType")
+
+
+def _refuse_removing_required(current: Mapping[str, Any], patched: Mapping[str, Any]) -> None:
+    for name in REQUIRED_ATTRIBUTES:
+        if name in current and name not in patched:
+            raise Mutability(f"{name} is required and cannot be removed; replace it instead.")
+
+
+def _branch(resource: Mapping[str, Any]) -> str:
+    return resource.get(LMS_USER_SCHEMA, {}).get("branch", "")
+
+
+def delete_user(user: User, *, actor: Actor, expected_version: int | None = None) -> None:
+    """RFC 7644 §3.6: a soft delete; the user keeps its email until permanently deleted."""
+    with transaction.atomic():
+        if expected_version is not None and expected_version != user.version:
+            raise VersionMismatch(expected_version, user.version)
+        accounts.soft_delete_user(user, actor=actor)
+        _record(EventType.USER_DELETED, actor=actor, user=user)

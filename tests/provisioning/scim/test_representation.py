@@ -1,0 +1,104 @@
+"""user_resource and project: the SCIM User document (no database)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from provisioning.scim.constants import ENTERPRISE_USER_SCHEMA, LMS_USER_SCHEMA, USER_SCHEMA
+from provisioning.scim.representation import UserView, etag, project, user_resource
+
+BASE = "https://lms.example.com/api/scim2"
+CREATED = dt.datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=dt.UTC)
+
+
+def view(**fields) -> UserView:
+    defaults = dict(
+        id="2819c223-7f76-453a-919d-413861904646",
+        user_name="bjensen@example.com",
+        email="bjensen@example.com",
+        email_type="work",
+        email_primary=True,
+        active=True,
+        created=CREATED,
+        last_modified=CREATED + dt.timedelta(hours=1),
+        version=3,
+        given_name="Barbara",
+        family_name="Jensen",
+        timezone="Europe/Athens",
+        user_type="Learner-Type",
+        preferred_language="en",
+    )
+    return UserView(**{**defaults, **fields})
+
+
+def test_renders_the_whole_document():
+    resource = user_resource(
+        view(
+            branch="Sales",
+            enterprise={"department": "R&D", "manager_ref": "m-1"},
+            groups=(("7", "Staff"),),
+        ),
+        base_url=BASE,
+    )
+
+    assert resource == {
+        "schemas": [USER_SCHEMA, ENTERPRISE_USER_SCHEMA, LMS_USER_SCHEMA],
+        "id": "2819c223-7f76-453a-919d-413861904646",
+        "userName": "bjensen@example.com",
+        "name": {"familyName": "Jensen", "givenName": "Barbara"},
+        "emails": [{"value": "bjensen@example.com", "type": "work", "primary": True}],
+        "active": True,
+        "timezone": "Europe/Athens",
+        "userType": "Learner-Type",
+        "preferredLanguage": "en",
+        "groups": [{"value": "7", "display": "Staff", "type": "direct"}],
+        ENTERPRISE_USER_SCHEMA: {
+            "department": "R&D",
+            "manager": {"value": "m-1", "$ref": f"{BASE}/Users/m-1"},
+        },
+        LMS_USER_SCHEMA: {"branch": "Sales"},
+        "meta": {
+            "resourceType": "User",
+            "created": "2026-01-02T03:04:05.678Z",
+            "lastModified": "2026-01-02T04:04:05.678Z",
+            "location": f"{BASE}/Users/2819c223-7f76-453a-919d-413861904646",
+            "version": 'W/"3"',
+        },
+    }
+
+
+def test_omits_unassigned_attributes_but_keeps_false():
+    resource = user_resource(
+        view(email=None, given_name="", family_name="", active=False), base_url=BASE
+    )
+
+    assert "emails" not in resource and "name" not in resource
+    assert resource["active"] is False
+
+
+def test_etag_is_weak_and_versioned():
+    assert etag(12) == 'W/"12"'
+
+
+def test_projection_keeps_asked_attributes_and_always_id_and_schemas():
+    resource = user_resource(view(), base_url=BASE)
+
+    assert project(resource, attributes=["userName", "NAME.givenName", "meta.version"]) == {
+        "schemas": [USER_SCHEMA],
+        "id": resource["id"],
+        "userName": "bjensen@example.com",
+        "name": {"givenName": "Barbara"},
+        "meta": {"version": 'W/"3"'},
+    }
+
+
+def test_projection_excludes_attributes_but_never_id():
+    resource = user_resource(view(), base_url=BASE)
+
+    projected = project(
+        resource, excluded=["emails", "id", "name.familyName", f"{USER_SCHEMA}:timezone"]
+    )
+
+    assert "emails" not in projected and "timezone" not in projected
+    assert projected["id"] == resource["id"]
+    assert projected["name"] == {"givenName": "Barbara"}
