@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from accounts import services
 from accounts.exceptions import AccountError
 from accounts.models import AccountSettings, Branch, User, UserType
+from provisioning import services as provisioning
 
 
 class DeletedFilter(admin.SimpleListFilter):
@@ -182,7 +183,7 @@ class UserAdmin(admin.ModelAdmin):
 
     @admin.action(description="Permanently delete selected deleted users (cannot be undone)")
     def purge(self, request, queryset):
-        self._each(request, queryset, "Permanently deleted", services.permanently_delete_user)
+        self._each(request, queryset, "Permanently deleted", provisioning.purge_user)
 
 
 @admin.register(UserType)

@@ -423,3 +423,16 @@ def delete_user(user: User, *, actor: Actor, expected_version: int | None = None
             raise VersionMismatch(expected_version, user.version)
         accounts.soft_delete_user(user, actor=actor)
         _record(EventType.USER_DELETED, actor=actor, user=user)
+
+
+def purge_user(user: User, *, actor: Actor) -> None:
+    """Permanently delete a soft-deleted user, freeing its username and email.
+
+    Its personal data leaves the provisioning log too: earlier events keep what happened but
+    name the user only by its opaque SCIM id.
+    """
+    label = f"purged user {user.scim_id}"
+    with transaction.atomic():
+        ProvisioningEvent.objects.filter(target_user=user).update(target_label=label)
+        accounts.permanently_delete_user(user, actor=actor)
+        _record(EventType.USER_PURGED, actor=actor, label=label)

@@ -38,3 +38,17 @@ def plain_static_files(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture
+def admin_user(db):
+    """A SuperAdmin with back-office access (overrides pytest-django's, whose password is weak)."""
+    from accounts.models import UserType
+    from tests.factories import user_type
+
+    return UserFactory(
+        username="root@example.com",
+        user_type=user_type(UserType.SUPER_ADMIN),
+        is_staff=True,
+        is_superuser=True,
+    )

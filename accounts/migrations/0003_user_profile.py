@@ -4,65 +4,66 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_seed_user_types'),
+        ("accounts", "0002_seed_user_types"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='cost_center',
+            model_name="user",
+            name="cost_center",
             field=models.CharField(blank=True, max_length=255),
         ),
         migrations.AddField(
-            model_name='user',
-            name='department',
+            model_name="user",
+            name="department",
             field=models.CharField(blank=True, max_length=255),
         ),
         migrations.AddField(
-            model_name='user',
-            name='display_name',
+            model_name="user",
+            name="display_name",
             field=models.CharField(blank=True, max_length=255),
         ),
         migrations.AddField(
-            model_name='user',
-            name='division',
+            model_name="user",
+            name="division",
             field=models.CharField(blank=True, max_length=255),
         ),
         migrations.AddField(
-            model_name='user',
-            name='email_primary',
+            model_name="user",
+            name="email_primary",
             field=models.BooleanField(default=True),
         ),
         migrations.AddField(
-            model_name='user',
-            name='email_type',
-            field=models.CharField(blank=True, default='work', max_length=20),
+            model_name="user",
+            name="email_type",
+            field=models.CharField(blank=True, default="work", max_length=20),
         ),
         migrations.AddField(
-            model_name='user',
-            name='employee_number',
+            model_name="user",
+            name="employee_number",
             field=models.CharField(blank=True, max_length=255),
         ),
         migrations.AddField(
-            model_name='user',
-            name='locale',
+            model_name="user",
+            name="locale",
             field=models.CharField(blank=True, max_length=35),
         ),
         migrations.AddField(
-            model_name='user',
-            name='manager_ref',
-            field=models.CharField(blank=True, help_text="The manager's id at the identity provider.", max_length=255),
+            model_name="user",
+            name="manager_ref",
+            field=models.CharField(
+                blank=True, help_text="The manager's id at the identity provider.", max_length=255
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='organization',
+            model_name="user",
+            name="organization",
             field=models.CharField(blank=True, max_length=255),
         ),
         migrations.AlterField(
-            model_name='user',
-            name='email',
+            model_name="user",
+            name="email",
             field=models.EmailField(blank=True, max_length=254, null=True),
         ),
     ]

@@ -41,3 +41,29 @@ def test_createsuperuser_makes_a_super_admin_with_back_office_access(client):
     assert (root.user_type.name, root.is_staff, root.is_superuser) == ("SuperAdmin", True, True)
     assert client.login(username="root", password=PASSWORD)
     assert client.get("/admin/accounts/user/").status_code == 200
+
+
+def test_back_office_pages_render_for_a_super_admin(admin_client, alice, deleted_bob):
+    for url in [
+        "/admin/accounts/user/",
+        "/admin/accounts/user/?status=deleted",
+        f"/admin/accounts/user/{alice.pk}/change/",
+        "/admin/accounts/user/add/",
+        "/admin/accounts/branch/",
+        "/admin/accounts/usertype/",
+        "/admin/accounts/accountsettings/",
+        "/admin/provisioning/provisioningevent/",
+        "/admin/provisioning/scimsettings/",
+    ]:
+        assert admin_client.get(url).status_code == 200, url
+
+
+def test_back_office_permanent_delete_action_frees_the_email(admin_client, deleted_bob):
+    from accounts.models import User
+
+    response = admin_client.post(
+        "/admin/accounts/user/", {"action": "purge", "_selected_action": [deleted_bob.pk]}
+    )
+
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=deleted_bob.pk).exists()

@@ -1,6 +1,7 @@
 """Permanently delete soft-deleted users, freeing their usernames and emails.
 
 Shows what it would delete unless given --commit. Users that are not soft-deleted are refused.
+Each deletion is recorded in the provisioning log, and the user's name is scrubbed from it.
 
     manage.py purge_deleted_users --email old@example.com --commit
     manage.py purge_deleted_users --deleted-before 2026-01-01
@@ -13,7 +14,8 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from accounts import services
+from accounts import services as accounts
+from provisioning import services
 
 
 def _date(value: str) -> dt.datetime:
@@ -46,7 +48,7 @@ class Command(BaseCommand):
             options["username"] or options["email"] or options["ids"] or options["deleted_before"]
         ):
             raise CommandError("Select users with --username, --email, --id or --deleted-before.")
-        deletable, refused = services.deleted_users_matching(
+        deletable, refused = accounts.deleted_users_matching(
             usernames=options["username"],
             emails=options["email"],
             ids=options["ids"],
@@ -61,7 +63,7 @@ class Command(BaseCommand):
                 f"{verb}: {user.username} <{user.email}> (deleted {user.deleted_at:%Y-%m-%d})"
             )
             if options["commit"]:
-                services.permanently_delete_user(user, actor=actor)
+                services.purge_user(user, actor=actor)
         summary = "Deleted" if options["commit"] else "Would delete"
         self.stdout.write(f"{summary} {len(deletable)} user(s); refused {len(refused)}.")
         if not options["commit"] and deletable:

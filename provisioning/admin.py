@@ -1,0 +1,46 @@
+"""Back office views of provisioning: the log is read-only, the token is never shown."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from provisioning.models import ProvisioningEvent, ScimSettings
+
+
+@admin.register(ProvisioningEvent)
+class ProvisioningEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "event_type", "outcome", "actor_label", "target_label"]
+    list_filter = ["outcome", "event_type"]
+    search_fields = ["target_label", "actor_label"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ScimSettings)
+class ScimSettingsAdmin(admin.ModelAdmin):
+    """Read-only: use `manage.py scim` (or the portal's settings page) to change anything."""
+
+    list_display = ["__str__", "token_prefix", "token_created_at", "last_used_at"]
+    fields = [
+        "enabled",
+        "token_prefix",
+        "token_created_at",
+        "previous_token_prefix",
+        "previous_valid_until",
+        "last_used_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
