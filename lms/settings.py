@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",
     "rest_framework",
     "accounts",
     "provisioning",
@@ -104,6 +105,9 @@ TEMPLATES = [
     },
 ]
 
+# Widgets render with the project's templates too (the searchable time-zone list).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
@@ -120,9 +124,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file (not the in-memory default) for the test database too, so that tests with
     # several threads see real SQLite locking instead of shared-cache table locks; one per
     # process, so that two test runs on one machine never share it.
-    DATABASES["default"].setdefault(
-        "TEST", {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
-    )
+    DATABASES["default"].setdefault("TEST", {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")})
     VAR_DIR.mkdir(parents=True, exist_ok=True)
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
@@ -172,7 +174,9 @@ STORAGES = {
     },
 }
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "portal:login"
+LOGIN_REDIRECT_URL = "portal:home"
+LOGOUT_REDIRECT_URL = "portal:login"
 
 REST_FRAMEWORK = {
     # Nothing is open by default; each API declares its own authentication.

@@ -7,4 +7,5 @@ admin.site.site_title = "LMS back office"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/scim2/", include("provisioning.api.urls")),
+    path("", include("lms.portal_urls")),
 ]

@@ -1,0 +1,81 @@
+"""Forms of the portal's admin pages. They validate shape; the rules live in services."""
+
+from __future__ import annotations
+
+from django import forms
+
+from accounts.models import Branch, UserType, available_time_zones
+
+LANGUAGES = [
+    ("en", "English"),
+    ("de", "Deutsch"),
+    ("el", "Ελληνικά"),
+    ("es", "Español"),
+    ("fr", "Français"),
+    ("it", "Italiano"),
+    ("nl", "Nederlands"),
+    ("pt", "Português"),
+]
+
+
+class TimeZoneInput(forms.TextInput):
+    """A text box with the IANA zones as a searchable list (type to filter, keyboard-friendly)."""
+
+    template_name = "portal/widgets/time_zone.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"]["list"] = "time-zones"
+        context["time_zones"] = sorted(available_time_zones())
+        return context
+
+
+def time_zone_field(*, required: bool, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        required=required, widget=TimeZoneInput, help_text=help_text, label="Time zone"
+    )
+
+
+class UserForm(forms.Form):
+    username = forms.CharField(max_length=255, help_text="The IdP's TargetedId when SSO is used.")
+    email = forms.EmailField(required=False)
+    first_name = forms.CharField(max_length=150, required=False)
+    last_name = forms.CharField(max_length=150, required=False)
+    password = forms.CharField(
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="Leave empty to keep the current password (or to create a user without one).",
+    )
+    branch = forms.ModelChoiceField(
+        queryset=Branch.objects.filter(is_active=True), required=False, empty_label="No branch"
+    )
+    user_type = forms.ModelChoiceField(
+        queryset=UserType.objects.all(),
+        required=False,
+        empty_label="Default (branch's, else account's)",
+    )
+    time_zone = time_zone_field(
+        required=False, help_text="Empty: the branch's default, else the account's."
+    )
+    language = forms.ChoiceField(choices=[("", "Default"), *LANGUAGES], required=False)
+
+
+class BranchForm(forms.Form):
+    name = forms.CharField(max_length=100)
+    slug = forms.SlugField(max_length=100, help_text="Short address name: letters, digits, -.")
+    default_time_zone = time_zone_field(
+        required=False, help_text="Empty: the account's default applies."
+    )
+    default_user_type = forms.ModelChoiceField(
+        queryset=UserType.objects.all(), required=False, empty_label="Account default"
+    )
+    is_active = forms.BooleanField(required=False, initial=True, label="Active")
+
+
+class LocaleForm(forms.Form):
+    default_time_zone = time_zone_field(required=True)
+    default_language = forms.ChoiceField(choices=LANGUAGES)
+
+
+class UserDefaultsForm(forms.Form):
+    default_user_type = forms.ModelChoiceField(queryset=UserType.objects.all(), empty_label=None)

@@ -1,0 +1,202 @@
+"""Users pages: list, create, edit, activate/deactivate, delete, deleted users, restore, purge."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts import services
+from accounts.exceptions import AccountError, InvalidField, ValueInUse
+from accounts.forms import UserForm
+from accounts.models import Branch, User, UserSource, UserType
+from accounts.permissions import portal_admin_required
+from provisioning import services as provisioning
+
+PER_PAGE = 50
+
+
+def _actor(request: HttpRequest) -> services.Actor:
+    return services.Actor.for_user(request.user)
+
+
+def _filtered(request: HttpRequest, users: QuerySet[User]) -> QuerySet[User]:
+    params = request.GET
+    if q := params.get("q", "").strip():
+        users = users.filter(
+            Q(username__icontains=q)
+            | Q(email__icontains=q)
+            | Q(first_name__icontains=q)
+            | Q(last_name__icontains=q)
+        )
+    if params.get("status") in {"active", "inactive"}:
+        users = users.filter(is_active=params["status"] == "active")
+    if params.get("branch", "").isdigit():
+        users = users.filter(branches__id=int(params["branch"]))
+    if params.get("user_type", "").isdigit():
+        users = users.filter(user_type_id=int(params["user_type"]))
+    if params.get("source") in UserSource.values:
+        users = users.filter(source=params["source"])
+    return users
+
+
+def _page(request: HttpRequest, users: QuerySet[User]):
+    paginator = Paginator(users.select_related("user_type").order_by("-pk"), PER_PAGE)
+    return paginator.get_page(request.GET.get("page"))
+
+
+@portal_admin_required
+def user_list(request: HttpRequest) -> HttpResponse:
+    page = _page(request, _filtered(request, User.objects.alive()))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "portal/users/list.html",
+        {
+            "page": page,
+            "query": query.urlencode(),
+            "branches": Branch.objects.all(),
+            "user_types": UserType.objects.all(),
+            "sources": UserSource.choices,
+        },
+    )
+
+
+@portal_admin_required
+def deleted_user_list(request: HttpRequest) -> HttpResponse:
+    page = _page(request, _filtered(request, User.objects.soft_deleted()))
+    return render(request, "portal/users/deleted.html", {"page": page})
+
+
+def _field_error(form: UserForm, error: AccountError) -> None:
+    if isinstance(error, ValueInUse) and error.held_by_deleted_user:
+        message = (
+            f"This {error.label} belongs to a deleted user: restore it or delete it "
+            "permanently under Deleted users."
+        )
+        form.add_error(error.field, message)
+    elif isinstance(error, InvalidField) and error.field in form.fields:
+        form.add_error(error.field, error.message)
+    elif isinstance(error, ValueInUse):
+        form.add_error(error.field, f"This {error.label} is already used by another user.")
+    else:
+        form.add_error(None, str(error))
+
+
+def _new_user(data: dict) -> services.NewUser:
+    return services.NewUser(
+        username=data["username"],
+        email=data["email"] or None,
+        first_name=data["first_name"],
+        last_name=data["last_name"],
+        password=data["password"] or None,
+        time_zone=data["time_zone"] or None,
+        user_type=data["user_type"],
+        language=data["language"] or None,
+        branches=[data["branch"]] if data["branch"] else [],
+    )
+
+
+@portal_admin_required
+def user_create(request: HttpRequest) -> HttpResponse:
+    form = UserForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.create_user(_new_user(form.cleaned_data), actor=_actor(request))
+        except AccountError as error:
+            _field_error(form, error)
+        else:
+            messages.success(request, f"User {user.username} created.")
+            return redirect("portal:user-list")
+    return render(request, "portal/users/form.html", {"form": form, "creating": True})
+
+
+def _initial(user: User) -> dict:
+    return {
+        "username": user.username,
+        "email": user.email or "",
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "branch": user.branches.first(),
+        "user_type": user.user_type,
+        "time_zone": user.time_zone,
+        "language": user.language,
+    }
+
+
+def _changes(form: UserForm, user: User) -> dict:
+    data = form.cleaned_data
+    changes = {name: data[name] for name in ("username", "first_name", "last_name")}
+    changes["email"] = data["email"] or None
+    changes |= {k: data[k] for k in ("time_zone", "user_type", "language") if data[k]}
+    changes["branches"] = [data["branch"]] if data["branch"] else []
+    if data["password"]:
+        changes["password"] = data["password"]
+    return changes
+
+
+@portal_admin_required
+def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = get_object_or_404(User.objects.alive(), pk=pk)
+    form = UserForm(request.POST or None, initial=_initial(user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_user(user, _changes(form, user), actor=_actor(request))
+        except AccountError as error:
+            _field_error(form, error)
+        else:
+            messages.success(request, f"User {user.username} saved.")
+            return redirect("portal:user-list")
+    return render(request, "portal/users/form.html", {"form": form, "subject": user})
+
+
+@require_POST
+@portal_admin_required
+def user_set_active(request: HttpRequest, pk: int, active: bool) -> HttpResponse:
+    user = get_object_or_404(User.objects.alive(), pk=pk)
+    if user == request.user and not active:
+        messages.error(request, "You cannot deactivate yourself.")
+        return redirect("portal:user-list")
+    action = services.reactivate_user if active else services.deactivate_user
+    action(user, actor=_actor(request))
+    messages.success(request, f"User {user.username} {'activated' if active else 'deactivated'}.")
+    return redirect(request.POST.get("next") or "portal:user-list")
+
+
+@portal_admin_required
+def user_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    user = get_object_or_404(User.objects.alive(), pk=pk)
+    if user == request.user:
+        messages.error(request, "You cannot delete yourself.")
+        return redirect("portal:user-list")
+    if request.method == "POST":
+        services.soft_delete_user(user, actor=_actor(request))
+        messages.success(request, f"User {user.username} deleted. Find it under Deleted users.")
+        return redirect("portal:user-list")
+    return render(request, "portal/users/confirm_delete.html", {"subject": user})
+
+
+@require_POST
+@portal_admin_required
+def user_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    user = get_object_or_404(User.objects.soft_deleted(), pk=pk)
+    services.restore_user(user, actor=_actor(request))
+    messages.success(request, f"User {user.username} restored.")
+    return redirect("portal:deleted-user-list")
+
+
+@portal_admin_required
+def user_purge(request: HttpRequest, pk: int) -> HttpResponse:
+    user = get_object_or_404(User.objects.soft_deleted(), pk=pk)
+    if request.method == "POST":
+        provisioning.purge_user(user, actor=_actor(request))
+        messages.success(
+            request,
+            f"User {user.username} permanently deleted; its username and email are free again.",
+        )
+        return redirect("portal:deleted-user-list")
+    return render(request, "portal/users/confirm_purge.html", {"subject": user})

@@ -1,0 +1,44 @@
+"""The portal's admin pages (namespace ``portal``)."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from accounts.views import branches, settings, users
+from provisioning import views as provisioning
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", provisioning.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(template_name="portal/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("users/", users.user_list, name="user-list"),
+    path("users/new/", users.user_create, name="user-create"),
+    path("users/deleted/", users.deleted_user_list, name="deleted-user-list"),
+    path("users/<int:pk>/edit/", users.user_edit, name="user-edit"),
+    path("users/<int:pk>/activate/", users.user_set_active, {"active": True}, name="user-activate"),
+    path(
+        "users/<int:pk>/deactivate/",
+        users.user_set_active,
+        {"active": False},
+        name="user-deactivate",
+    ),
+    path("users/<int:pk>/delete/", users.user_delete, name="user-delete"),
+    path("users/<int:pk>/restore/", users.user_restore, name="user-restore"),
+    path("users/<int:pk>/purge/", users.user_purge, name="user-purge"),
+    path("branches/", branches.branch_list, name="branch-list"),
+    path("branches/new/", branches.branch_create, name="branch-create"),
+    path("branches/<int:pk>/edit/", branches.branch_edit, name="branch-edit"),
+    path("settings/", settings.account_settings, name="settings"),
+    path("settings/locale/", settings.save_defaults, {"which": "locale"}, name="settings-locale"),
+    path(
+        "settings/user-defaults/",
+        settings.save_defaults,
+        {"which": "defaults"},
+        name="settings-defaults",
+    ),
+    path("settings/scim/", provisioning.set_scim_enabled, name="settings-scim"),
+    path("settings/scim/token/", provisioning.rotate_token, name="settings-scim-token"),
+    path("provisioning/log/", provisioning.event_list, name="event-list"),
+    path("provisioning/log/<int:pk>/", provisioning.event_detail, name="event-detail"),
+]

@@ -1,0 +1,107 @@
+"""Provisioning pages: the SCIM section of Account & Settings, and the provisioning log."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import portal_admin_required
+from provisioning import services
+from provisioning.forms import EventFilterForm, RotateTokenForm, ScimEnableForm
+from provisioning.models import ProvisioningEvent, ScimSettings
+
+PER_PAGE = 50
+
+
+def scim_base_url(request: HttpRequest) -> str:
+    """What the IdP admin pastes: absolute, from PUBLIC_URL or else the request itself."""
+    root = settings.PUBLIC_URL or request.build_absolute_uri("/").rstrip("/")
+    return f"{root}/api/scim2"
+
+
+def scim_section(request: HttpRequest, *, new_token: str = "") -> dict:
+    scim = ScimSettings.load()
+    return {
+        "scim": scim,
+        "scim_base_url": scim_base_url(request),
+        "scim_form": ScimEnableForm(initial={"enabled": scim.enabled}),
+        "rotate_form": RotateTokenForm(),
+        "new_token": new_token,
+        "now": timezone.now(),
+    }
+
+
+def _actor(request: HttpRequest) -> services.Actor:
+    return services.Actor.for_user(request.user)
+
+
+@require_POST
+@portal_admin_required
+def set_scim_enabled(request: HttpRequest) -> HttpResponse:
+    form = ScimEnableForm(request.POST)
+    enabled = form.is_valid() and form.cleaned_data["enabled"]
+    services.set_scim_enabled(enabled, actor=_actor(request))
+    messages.success(request, f"SCIM provisioning {'enabled' if enabled else 'disabled'}.")
+    if enabled and not ScimSettings.load().has_token:
+        messages.warning(request, "Generate an API token for your identity provider.")
+    return redirect("portal:settings")
+
+
+@require_POST
+@portal_admin_required
+def rotate_token(request: HttpRequest) -> HttpResponse:
+    """Shows the new token in this response only; it is never stored or shown again."""
+    from accounts.views.settings import render_settings
+
+    form = RotateTokenForm(request.POST)
+    minutes = form.cleaned_data["grace_minutes"] if form.is_valid() else 0
+    grace = dt.timedelta(minutes=minutes) if minutes else None
+    token = services.rotate_scim_token(actor=_actor(request), grace=grace)
+    response = render_settings(
+        request, **scim_section(request, new_token=token), grace_minutes=minutes
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@portal_admin_required
+def event_list(request: HttpRequest) -> HttpResponse:
+    form = EventFilterForm(request.GET or None)
+    events = ProvisioningEvent.objects.all()
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["outcome"]:
+            events = events.filter(outcome=data["outcome"])
+        if data["action"]:
+            events = events.filter(event_type=data["action"])
+        if data["user"]:
+            events = events.filter(
+                Q(target_label__icontains=data["user"])
+                | Q(target_user__username__icontains=data["user"])
+            )
+    page = Paginator(events.order_by("-created_at", "-pk"), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "portal/events/list.html", {"form": form, "page": page, "query": query.urlencode()}
+    )
+
+
+@portal_admin_required
+def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    event = get_object_or_404(ProvisioningEvent.objects.select_related("target_user"), pk=pk)
+    return render(request, "portal/events/detail.html", {"event": event})
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("portal:user-list")

@@ -1,0 +1,93 @@
+"""Account & Settings: locale, user defaults, SCIM provisioning and its token."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from accounts.models import AccountSettings, UserType
+from provisioning.models import EventType, ProvisioningEvent, ScimSettings
+from tests.factories import user_type
+
+pytestmark = pytest.mark.django_db
+
+
+def test_saves_locale(admin_client):
+    response = admin_client.post(
+        "/settings/locale/", {"default_time_zone": "Asia/Tokyo", "default_language": "fr"}
+    )
+
+    assert response.status_code == 302
+    account = AccountSettings.load()
+    assert (account.default_time_zone, account.default_language) == ("Asia/Tokyo", "fr")
+
+
+def test_refuses_an_unknown_time_zone(admin_client):
+    response = admin_client.post(
+        "/settings/locale/", {"default_time_zone": "Nowhere/Land", "default_language": "en"}
+    )
+
+    assert response.status_code == 400
+    assert b"not an IANA time zone" in response.content
+    assert AccountSettings.load().default_time_zone == "UTC"
+
+
+def test_saves_default_user_type(admin_client):
+    trainer = user_type(UserType.TRAINER)
+
+    admin_client.post("/settings/user-defaults/", {"default_user_type": trainer.pk})
+
+    assert AccountSettings.load().default_user_type == trainer
+
+
+def test_shows_sso_as_not_configured_and_the_base_url(admin_client):
+    response = admin_client.get("/settings/")
+
+    assert b"SSO is not configured" in response.content
+    assert b"http://testserver/api/scim2" in response.content
+
+
+def test_base_url_follows_the_public_url(admin_client, settings):
+    settings.PUBLIC_URL = "https://lms.example.com"
+
+    assert b"https://lms.example.com/api/scim2" in admin_client.get("/settings/").content
+
+
+def test_enables_and_disables_scim_and_logs_it(admin_client):
+    admin_client.post("/settings/scim/", {"enabled": "on"})
+    assert ScimSettings.load().enabled
+
+    admin_client.post("/settings/scim/", {})
+    assert not ScimSettings.load().enabled
+
+    types = list(ProvisioningEvent.objects.values_list("event_type", flat=True))
+    assert types == [EventType.SCIM_DISABLED, EventType.SCIM_ENABLED]
+
+
+def test_rotating_shows_the_token_once_and_the_old_one_stops(admin_client, client):
+    admin_client.post("/settings/scim/", {"enabled": "on"})
+    first = admin_client.post("/settings/scim/token/", {"grace_minutes": 0}).context["new_token"]
+    second = admin_client.post("/settings/scim/token/", {"grace_minutes": 0}).context["new_token"]
+
+    assert first != second
+    assert second.encode() not in admin_client.get("/settings/").content
+    assert client.get("/api/scim2/Users", HTTP_AUTHORIZATION=f"Bearer {second}").status_code == 200
+    assert client.get("/api/scim2/Users", HTTP_AUTHORIZATION=f"Bearer {first}").status_code == 401
+
+
+def test_rotation_with_grace_keeps_the_old_token_for_a_while(admin_client, client):
+    admin_client.post("/settings/scim/", {"enabled": "on"})
+    old = admin_client.post("/settings/scim/token/", {"grace_minutes": 0}).context["new_token"]
+    response = admin_client.post("/settings/scim/token/", {"grace_minutes": 60})
+
+    assert b"keeps working for 60 minutes" in response.content
+    assert client.get("/api/scim2/Users", HTTP_AUTHORIZATION=f"Bearer {old}").status_code == 200
+    ScimSettings.objects.update(previous_valid_until=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+    assert client.get("/api/scim2/Users", HTTP_AUTHORIZATION=f"Bearer {old}").status_code == 401
+
+
+def test_token_page_is_not_cached(admin_client):
+    response = admin_client.post("/settings/scim/token/", {"grace_minutes": 0})
+
+    assert response["Cache-Control"] == "no-store"
