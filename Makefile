@@ -22,7 +22,7 @@ migrate: venv
 run: migrate
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo
-	@echo "  LMS portal on http://$(HOST):$(PORT)/  (back office: http://$(HOST):$(PORT)/admin/)"
+	@echo "  LMS portal on http://$(HOST):$(PORT)/login/  (back office: /admin/)"
 	@echo "  First admin:  $(BIN)/python manage.py createsuperuser"
 	@echo
 	$(BIN)/gunicorn lms.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
