@@ -6,7 +6,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-sqlite test-postgres lint migrate venv clean
+# make bench USERS=2000 SEED=0 DB=sqlite,postgres
+USERS ?= 2000
+SEED ?= 0
+DB ?= sqlite,postgres
+
+.PHONY: bench run test test-sqlite test-postgres lint migrate venv clean
 
 venv: $(VENV)/.installed
 
@@ -42,3 +47,6 @@ test: lint test-sqlite test-postgres
 
 clean:
 	rm -rf $(VENV) var
+
+bench: venv
+	scripts/with-postgres $(BIN)/python scripts/bench.py --users $(USERS) --seed $(SEED) --db $(DB)

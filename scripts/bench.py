@@ -1,0 +1,209 @@
+"""`make bench`: the SCIM API under gunicorn on SQLite and PostgreSQL, beside the ceiling.
+
+For each database: a fresh database, migrated, optionally seeded with extra users, SCIM enabled
+and a token issued; gunicorn (2 sync workers) on a free loopback port; then scripts/scimbench.py
+sends Okta-shaped traffic (create, lookup, get, patch, put, import, duplicates). The ceiling (a
+fixed-JSON Django view with the same settings, scripts/ceiling.py) is measured in the same run,
+and the table gives each phase's throughput as a fraction of it.
+
+PostgreSQL is used when DATABASE_URL is set (scripts/with-postgres sets it to a throwaway
+cluster). Every server started here is stopped again; every load loop is bounded by the harness.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+BIN = Path(PYTHON).parent
+HARNESS = ROOT / "scripts" / "scimbench.py"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.5).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"nothing listening on 127.0.0.1:{port}")
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    return result.stdout
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], app: str, workers: int):
+    port = free_port()
+    command = [
+        str(BIN / "gunicorn"),
+        app,
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--log-level",
+        "warning",
+    ]
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    try:
+        wait_for(port)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def harness(
+    port: int, token: str, args: argparse.Namespace, out: Path, label: str, *extra: str
+) -> dict:
+    command = [
+        PYTHON,
+        str(HARNESS),
+        "--base-url",
+        f"http://127.0.0.1:{port}/api/scim2",
+        "--token",
+        token,
+        "--users",
+        str(args.users),
+        "--concurrency",
+        str(args.concurrency),
+        "--label",
+        label,
+        "--json-out",
+        str(out),
+        *extra,
+    ]
+    subprocess.run(command, check=True, timeout=3600)
+    return json.loads(out.read_text())["phases"]
+
+
+def database_env(kind: str, workdir: Path) -> dict[str, str]:
+    env = {**os.environ, "LMS_VAR_DIR": str(workdir), "DEBUG": "false"}
+    if kind == "sqlite":
+        env.pop("DATABASE_URL", None)
+    elif not env.get("DATABASE_URL"):
+        raise SystemExit("PostgreSQL needs DATABASE_URL (run under scripts/with-postgres).")
+    return env
+
+
+def reset_postgres(env: dict[str, str]) -> None:
+    """A fresh schema for each run, as SQLite gets a fresh file."""
+    code = (
+        "from django.db import connection\n"
+        "with connection.cursor() as c:\n"
+        "    c.execute('DROP SCHEMA public CASCADE'); c.execute('CREATE SCHEMA public')\n"
+    )
+    subprocess.run(
+        [PYTHON, "-c", f"import django; django.setup()\n{code}"],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "lms.settings"},
+        check=True,
+        timeout=60,
+    )
+
+
+def run_database(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
+    env = database_env(kind, workdir / kind)
+    if kind == "postgres":
+        reset_postgres(env)
+    manage(env, "migrate", "--noinput", "-v0")
+    if args.seed:
+        manage(env, "seed_users", "--count", str(args.seed), "--prefix", "bench")
+    manage(env, "scim", "enable")
+    token = manage(env, "scim", "rotate-token").strip().splitlines()[-1]
+    with gunicorn(env, "lms.wsgi", args.workers) as port:
+        return harness(port, token, args, workdir / f"{kind}.json", f"lms / {kind}")
+
+
+def run_ceiling(args: argparse.Namespace, workdir: Path) -> dict:
+    env = {**database_env("sqlite", workdir / "ceiling"), "PYTHONPATH": str(ROOT / "scripts")}
+    with gunicorn(env, "ceiling:application", args.workers) as port:
+        return harness(
+            port,
+            "ceiling",
+            args,
+            workdir / "ceiling.json",
+            "ceiling",
+            "--phases",
+            "lookup,get",
+            "--no-verify",
+        )
+
+
+def table(results: dict[str, dict], ceiling: dict) -> str:
+    """Req/s, p50/p99 per phase; lookup and get as a fraction of the ceiling's throughput."""
+    lines = [
+        f"{'database':<10} {'phase':<10} {'reqs':>6} {'errors':>6} {'mism':>5} "
+        f"{'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'of ceiling':>10}"
+    ]
+    for kind, phases in [("ceiling", ceiling), *results.items()]:
+        for name, p in phases.items():
+            ratio = (
+                f"{p['req_per_s'] / ceiling[name]['req_per_s']:>10.0%}"
+                if name in ceiling and p["req_per_s"]
+                else f"{'':>10}"
+            )
+            lines.append(
+                f"{kind:<10} {name:<10} {p['requests']:>6} {p['errors']:>6} "
+                f"{p['mismatches']:>5} {p['req_per_s'] or 0:>8.1f} "
+                f"{p['p50_ms'] or 0:>8.2f} {p['p99_ms'] or 0:>8.2f} {ratio}"
+            )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--users", type=int, default=2000, help="users the harness creates")
+    parser.add_argument("--seed", type=int, default=0, help="extra users seeded beforehand")
+    parser.add_argument("--db", default="sqlite,postgres", help="sqlite, postgres or both")
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--out", type=Path, default=ROOT / "var" / "bench")
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="lms-bench-"))
+    try:
+        ceiling = run_ceiling(args, workdir)
+        results = {kind: run_database(kind, args, workdir) for kind in args.db.split(",")}
+        report = table(results, ceiling)
+        args.out.mkdir(parents=True, exist_ok=True)
+        for source in workdir.glob("*.json"):
+            shutil.copy(source, args.out / source.name)
+        (args.out / "table.txt").write_text(report + "\n")
+        print("\n" + report)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
