@@ -202,12 +202,15 @@ def _check_unique(username: str | None, email: str | None, *, exclude_pk: int | 
             raise EmailInUse(email, held_by_deleted_user=holder.is_deleted)
 
 
-def _save_unique(user: User, *, username: str | None, email: str | None, **save_kwargs) -> None:
+def _save_unique(
+    user: User, *, username: str | None, email: str | None, precheck: bool = True
+) -> None:
     """Save, turning a lost race on a unique value into the same typed error as the check."""
-    _check_unique(username, email, exclude_pk=user.pk)
+    if precheck:
+        _check_unique(username, email, exclude_pk=user.pk)
     try:
         with transaction.atomic():
-            user.save(**save_kwargs)
+            user.save()
     except IntegrityError:
         # Another transaction committed the same value between our check and our write.
         _check_unique(username, email, exclude_pk=user.pk)
@@ -250,12 +253,14 @@ def create_user(data: NewUser, *, actor: Actor, password_validators: list | None
         is_staff=data.is_staff,
         is_superuser=data.is_superuser,
     )
+    # Refuse a taken username or email before paying for the password hash.
+    _check_unique(user.username, user.email, exclude_pk=None)
     if data.password:
         user.set_password(_validated_password(data.password, user, password_validators))
     else:
         user.set_unusable_password()
     with transaction.atomic():
-        _save_unique(user, username=user.username, email=user.email)
+        _save_unique(user, username=user.username, email=user.email, precheck=False)
         if branches:
             user.branches.set(branches)
     return user

@@ -134,8 +134,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["accounts.backends.UsernameOrEmailBackend"]
 
-# Argon2id first (OWASP's first choice); older hashes still verify and are upgraded on login.
+# Argon2id first (OWASP's first choice, at its recommended parameters); older hashes still
+# verify and are upgraded on login.
 PASSWORD_HASHERS = [
+    "accounts.hashers.OwaspArgon2idHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
