@@ -268,9 +268,20 @@ def provision_user(payload: Any, *, actor: Actor) -> User:
             user = accounts.create_user(
                 _new_user(attrs), actor=actor, password_validators=idp_password_validators()
             )
-            changed = [SCIM_NAMES[k] for k, v in _new_user_fields(attrs).items() if v]
+            changed = _created_attributes(attrs)
             _record(EventType.USER_CREATED, actor=actor, user=user, changed=changed)
     return user
+
+
+def _created_attributes(attrs: ScimUser) -> list[str]:
+    """SCIM names of the attributes a create sets, for the provisioning log (never values)."""
+    given = {
+        **_new_user_fields(attrs),
+        **_profile(attrs),
+        "user_type": attrs.user_type,
+        "branches": attrs.branch,
+    }
+    return [SCIM_NAMES[name] for name, value in given.items() if value]
 
 
 def _new_user_fields(attrs: ScimUser) -> dict[str, Any]:
@@ -319,11 +330,15 @@ def _replacement(user: User, attrs: ScimUser) -> dict[str, Any]:
         "locale": attrs.locale or "",
         **_profile(attrs),
     }
+    user_type = _user_type(attrs.user_type) if attrs.user_type else None
     optional = {
         "is_active": attrs.active,
         "password": attrs.password,
-        "time_zone": attrs.timezone,
-        "user_type": _user_type(attrs.user_type) if attrs.user_type else None,
+        # A time zone or user type sent back unchanged (a PATCH always carries them) is not
+        # "given": it stays inherited, so a first branch still brings its defaults
+        # (accounts.defaults). update_user would otherwise mark it explicit.
+        "time_zone": None if attrs.timezone == user.time_zone else attrs.timezone,
+        "user_type": None if user_type == user.user_type else user_type,
     }
     changes.update({k: v for k, v in optional.items() if v is not None})
     if attrs.branch:
@@ -418,7 +433,10 @@ def _branch(resource: Mapping[str, Any]) -> str:
 
 def delete_user(user: User, *, actor: Actor, expected_version: int | None = None) -> None:
     """RFC 7644 §3.6: a soft delete; the user keeps its email until permanently deleted."""
-    with transaction.atomic():
+    with (
+        _refusals_recorded(EventType.USER_DELETED, actor=actor, label=user.username, user=user),
+        transaction.atomic(),
+    ):
         if expected_version is not None and expected_version != user.version:
             raise VersionMismatch(expected_version, user.version)
         accounts.soft_delete_user(user, actor=actor)

@@ -91,6 +91,13 @@ class ScimView(APIView):
             raise scim.PreconditionFailed("If-Match must name one ETag given by this server.")
         return versions[0]
 
+    def if_none_match(self, version: int) -> bool:
+        """RFC 9110 §13.1.2: whether If-None-Match names the current version (weak
+        comparison, so "3" matches W/"3") or is "*"."""
+        header = self.request.headers.get("If-None-Match", "")
+        tags = [tag.strip() for tag in header.split(",") if tag.strip()]
+        return "*" in tags or any(_version(tag) == version for tag in tags)
+
     def handle_exception(self, exc: Exception) -> Response:
         error = as_scim_error(exc)
         if error is None and isinstance(exc, DatabaseError):

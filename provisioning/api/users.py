@@ -10,7 +10,7 @@ from accounts.models import User
 from provisioning import queries, services
 from provisioning.api.base import ScimView, with_etag
 from provisioning.scim.listing import ListQuery, build_query, list_response, query_from_search
-from provisioning.scim.representation import etag, project, user_resource
+from provisioning.scim.representation import project, user_resource
 
 
 class UserRenderingMixin:
@@ -49,7 +49,7 @@ class UserSearchView(UserRenderingMixin, ScimView):
 class UserDetailView(UserRenderingMixin, ScimView):
     def get(self, request: Request, scim_id: str) -> Response:
         user = queries.get_user(scim_id)
-        if etag(user.version) in request.headers.get("If-None-Match", ""):
+        if self.if_none_match(user.version):
             return with_etag(Response(status=status.HTTP_304_NOT_MODIFIED), user.version)
         return with_etag(Response(self.resource(user)), user.version)
 
