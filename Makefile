@@ -5,13 +5,14 @@ WORKERS ?= 2
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+CHROMIUM := /usr/bin/chromium
 
 # make bench USERS=2000 SEED=0 DB=sqlite,postgres
 USERS ?= 2000
 SEED ?= 0
 DB ?= sqlite,postgres
 
-.PHONY: bench run test test-sqlite test-postgres lint migrate venv clean
+.PHONY: bench run test test-sqlite test-postgres lint migrate venv chromium clean
 
 venv: $(VENV)/.installed
 
@@ -37,10 +38,21 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test-sqlite: venv
+# The end-to-end tests drive Debian's Chromium through Playwright, which never downloads one.
+chromium:
+	@test -x $(CHROMIUM) || { \
+		if [ "$$(id -u)" -ne 0 ]; then \
+			echo "$(CHROMIUM) is missing: the end-to-end tests need Debian's chromium package;" \
+				"run 'sudo apt-get install chromium' or run make as root." >&2; \
+			exit 1; \
+		fi; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	}
+
+test-sqlite: venv chromium
 	env -u DATABASE_URL $(BIN)/pytest -q
 
-test-postgres: venv
+test-postgres: venv chromium
 	scripts/with-postgres $(BIN)/pytest -q
 
 test: lint test-sqlite test-postgres
