@@ -241,6 +241,7 @@ def _refusals_recorded(
     try:
         yield
     except (AccountError, ProvisioningError, ScimError) as error:
+        error.provisioning_event_recorded = True
         _record(
             event_type,
             actor=actor,
@@ -250,6 +251,27 @@ def _refusals_recorded(
             detail=str(error),
         )
         raise
+
+
+# HTTP method of a SCIM write -> the event that records it.
+WRITE_EVENTS = {
+    "POST": EventType.USER_CREATED,
+    "PUT": EventType.USER_REPLACED,
+    "PATCH": EventType.USER_UPDATED,
+    "DELETE": EventType.USER_DELETED,
+}
+
+
+def record_refused_write(method: str, error: Exception, *, actor: Actor, label: str) -> None:
+    """Log a write refused before any use case ran (unparsable body, unknown id, ...)."""
+    if method in WRITE_EVENTS and not getattr(error, "provisioning_event_recorded", False):
+        _record(
+            WRITE_EVENTS[method],
+            actor=actor,
+            label=label,
+            outcome=Outcome.REFUSED,
+            detail=str(error),
+        )
 
 
 def _payload_label(payload: Any) -> str:
@@ -364,19 +386,18 @@ def _update(
             expected_version=expected_version,
             password_validators=idp_password_validators(),
         )
-        if change.changed:
-            if change.changed == ("is_active",):
-                event_type = (
-                    EventType.USER_REACTIVATED
-                    if change.user.is_active
-                    else EventType.USER_DEACTIVATED
-                )
-            _record(
-                event_type,
-                actor=actor,
-                user=change.user,
-                changed=[SCIM_NAMES.get(name, name) for name in change.changed],
+        if change.changed == ("is_active",):
+            event_type = (
+                EventType.USER_REACTIVATED if change.user.is_active else EventType.USER_DEACTIVATED
             )
+        # A write that changes nothing is still an accepted write: it is logged, with no names.
+        _record(
+            event_type,
+            actor=actor,
+            user=change.user,
+            changed=[SCIM_NAMES.get(name, name) for name in change.changed],
+            detail="" if change.changed else "no change",
+        )
     return change.user
 
 
@@ -384,8 +405,12 @@ def replace_user(
     user: User, payload: Any, *, actor: Actor, expected_version: int | None = None
 ) -> User:
     """RFC 7644 §3.5.1 (PUT): replace the user's attributes; never creates."""
-    with _refusals_recorded(EventType.USER_REPLACED, actor=actor, label=user.username, user=user):
+    with (
+        _refusals_recorded(EventType.USER_REPLACED, actor=actor, label=user.username, user=user),
+        transaction.atomic(),
+    ):
         attrs = parse_user(payload)
+        user = _locked(user)
         return _update(
             user,
             _replacement(user, attrs),
@@ -399,8 +424,14 @@ def patch_user(
     user: User, payload: Any, *, actor: Actor, expected_version: int | None = None
 ) -> User:
     """RFC 7644 §3.5.2 (PATCH): apply the operations to the current resource, all or nothing."""
-    with _refusals_recorded(EventType.USER_UPDATED, actor=actor, label=user.username, user=user):
+    with (
+        _refusals_recorded(EventType.USER_UPDATED, actor=actor, label=user.username, user=user),
+        transaction.atomic(),
+    ):
         operations = scim_patch.parse_patch_request(payload)
+        # The patch applies to the user as it is under the row lock: two concurrent PATCHes
+        # are applied one after the other, neither loses the other's change.
+        user = _locked(user)
         current = user_resource(scim_view(user), base_url="")
         patched = scim_patch.apply_patch(current, operations)
         _refuse_removing_required(current, patched)
@@ -419,6 +450,16 @@ def patch_user(
 # The portal cannot leave these unassigned (RFC 7644 §3.5.2.2: removing a required attribute
 # is a mutability error).
 REQUIRED_ATTRIBUTES = ("active", "timezone", "userType")
+
+
+def _locked(user: User) -> User:
+    """The user re-read under a row lock (held until the transaction ends)."""
+    return (
+        User.objects.select_for_update(of=("self",))
+        .select_related("user_type")
+        .prefetch_related("branches", "groups")
+        .get(pk=user.pk)
+    )
 
 
 def _refuse_removing_required(current: Mapping[str, Any], patched: Mapping[str, Any]) -> None:

@@ -106,12 +106,23 @@ class ScimView(APIView):
         if error is None:
             logger.exception("Unexpected error in SCIM request")
             error = scim.ServerError()
+        self.log_refused_write(exc, error)
         response = Response(error.as_dict(), status=error.status_code)
         if error.status_code == 401:
             response["WWW-Authenticate"] = 'Bearer realm="scim"'
         if error.status_code == 503:
             response["Retry-After"] = "5"
         return response
+
+    def log_refused_write(self, exc: Exception, error: scim.ScimError) -> None:
+        """Every refused write by an authenticated client is in the provisioning log, also
+        when it fails before a use case runs (bad JSON, unknown id, too large, ...)."""
+        # The authenticated client if authentication already ran (``request.user`` would run it
+        # again, and raise again, for a request that failed it).
+        client = getattr(self.request, "_user", None)
+        if isinstance(client, services.ScimClient) and 400 <= error.status_code < 500:
+            label = self.kwargs.get("scim_id", "")
+            services.record_refused_write(self.request.method, exc, actor=client.actor, label=label)
 
     def permission_denied(self, request, message=None, code=None):
         # No token at all is a 401 with a challenge, as a wrong token is.
