@@ -30,9 +30,11 @@ class TimeZoneInput(forms.TextInput):
         return context
 
 
-def time_zone_field(*, required: bool, help_text: str = "") -> forms.CharField:
+def time_zone_field(
+    *, required: bool, help_text: str = "", label: str = "Time zone"
+) -> forms.CharField:
     return forms.CharField(
-        required=required, widget=TimeZoneInput, help_text=help_text, label="Time zone"
+        required=required, widget=TimeZoneInput, help_text=help_text, label=label
     )
 
 
@@ -64,7 +66,9 @@ class BranchForm(forms.Form):
     name = forms.CharField(max_length=100)
     slug = forms.SlugField(max_length=100, help_text="Short address name: letters, digits, -.")
     default_time_zone = time_zone_field(
-        required=False, help_text="Empty: the account's default applies."
+        required=False,
+        help_text="Empty: the account's default applies.",
+        label="Default time zone",
     )
     default_user_type = forms.ModelChoiceField(
         queryset=UserType.objects.all(), required=False, empty_label="Account default"
@@ -73,7 +77,7 @@ class BranchForm(forms.Form):
 
 
 class LocaleForm(forms.Form):
-    default_time_zone = time_zone_field(required=True)
+    default_time_zone = time_zone_field(required=True, label="Default time zone")
     default_language = forms.ChoiceField(choices=LANGUAGES)
 
 

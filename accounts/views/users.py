@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts import services
@@ -70,6 +71,15 @@ def user_list(request: HttpRequest) -> HttpResponse:
 def deleted_user_list(request: HttpRequest) -> HttpResponse:
     page = _page(request, _filtered(request, User.objects.soft_deleted()))
     return render(request, "portal/users/deleted.html", {"page": page})
+
+
+def _safe_next(request: HttpRequest) -> str:
+    """Where to go back to: only a path on this site (never an open redirect)."""
+    target = request.POST.get("next", "")
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if allowed else ""
 
 
 def _field_error(form: UserForm, error: AccountError) -> None:
@@ -164,7 +174,7 @@ def user_set_active(request: HttpRequest, pk: int, active: bool) -> HttpResponse
     action = services.reactivate_user if active else services.deactivate_user
     action(user, actor=_actor(request))
     messages.success(request, f"User {user.username} {'activated' if active else 'deactivated'}.")
-    return redirect(request.POST.get("next") or "portal:user-list")
+    return redirect(_safe_next(request) or "portal:user-list")
 
 
 @portal_admin_required

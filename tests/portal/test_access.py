@@ -88,3 +88,11 @@ def test_scim_token_does_not_open_pages(client, db):
     response = client.get("/users/", HTTP_AUTHORIZATION=f"Bearer {token}")
 
     assert response.status_code == 302
+
+
+def test_refusal_page_shows_no_admin_menu(learner_client):
+    response = learner_client.get("/users/")
+
+    assert b'aria-label="Main"' in response.content
+    assert b"Provisioning log" not in response.content
+    assert b"Sign out" in response.content

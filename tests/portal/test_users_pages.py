@@ -188,3 +188,19 @@ def test_admins_cannot_lock_themselves_out(admin_client, portal_admin):
 
     portal_admin.refresh_from_db()
     assert portal_admin.is_active and not portal_admin.is_deleted
+
+
+def test_going_back_after_deactivation_stays_on_this_site(admin_client, alice):
+    response = admin_client.post(
+        f"/users/{alice.pk}/deactivate/", {"next": "https://evil.example.com/"}
+    )
+    assert response["Location"] == "/users/"
+
+    response = admin_client.post(f"/users/{alice.pk}/activate/", {"next": "/users/?page=2"})
+    assert response["Location"] == "/users/?page=2"
+
+
+def test_own_row_offers_no_deactivate_or_delete(admin_client, portal_admin):
+    response = admin_client.get("/users/")
+
+    assert f"/users/{portal_admin.pk}/delete/".encode() not in response.content
