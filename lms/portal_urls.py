@@ -4,13 +4,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from accounts.views import branches, settings, users
+from provisioning import sso_views
 from provisioning import views as provisioning
 
 app_name = "portal"
 
 urlpatterns = [
     path("", provisioning.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(template_name="portal/login.html"), name="login"),
+    path("login/", sso_views.PortalLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("users/", users.user_list, name="user-list"),
     path("users/new/", users.user_create, name="user-create"),
@@ -37,6 +38,7 @@ urlpatterns = [
         {"which": "defaults"},
         name="settings-defaults",
     ),
+    path("settings/sso/", sso_views.save_settings, name="settings-sso"),
     path("settings/scim/", provisioning.set_scim_enabled, name="settings-scim"),
     path("settings/scim/token/", provisioning.rotate_token, name="settings-scim-token"),
     path("provisioning/log/", provisioning.event_list, name="event-list"),

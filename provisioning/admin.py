@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from provisioning.models import ProvisioningEvent, ScimSettings
+from provisioning.models import ProvisioningEvent, ScimSettings, SsoSettings
 
 
 @admin.register(ProvisioningEvent)
@@ -40,6 +40,22 @@ class ScimSettingsAdmin(admin.ModelAdmin):
     readonly_fields = fields
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(SsoSettings)
+class SsoSettingsAdmin(admin.ModelAdmin):
+    """Read-only: SSO is configured and checked on the portal's Account & Settings page."""
+
+    list_display = ["__str__", "idp_entity_id", "enabled", "check_passed", "checked_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:

@@ -14,9 +14,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import portal_admin_required
-from provisioning import services
+from provisioning import services, sso_services
 from provisioning.forms import EventFilterForm, RotateTokenForm, ScimEnableForm
 from provisioning.models import ProvisioningEvent, ScimSettings
+from provisioning.sso_views import sso_section
 
 PER_PAGE = 50
 
@@ -28,6 +29,8 @@ def scim_base_url(request: HttpRequest) -> str:
 
 
 def scim_section(request: HttpRequest, *, new_token: str = "") -> dict:
+    """The provisioning app's sections of Account & Settings: SCIM, and SSO beside it (the
+    SCIM section shows whether SSO has been checked)."""
     scim = ScimSettings.load()
     return {
         "scim": scim,
@@ -36,7 +39,7 @@ def scim_section(request: HttpRequest, *, new_token: str = "") -> dict:
         "rotate_form": RotateTokenForm(),
         "new_token": new_token,
         "now": timezone.now(),
-    }
+    } | sso_section(request)
 
 
 def _actor(request: HttpRequest) -> services.Actor:
@@ -48,6 +51,13 @@ def _actor(request: HttpRequest) -> services.Actor:
 def set_scim_enabled(request: HttpRequest) -> HttpResponse:
     form = ScimEnableForm(request.POST)
     enabled = form.is_valid() and form.cleaned_data["enabled"]
+    if enabled and not ScimSettings.load().enabled and sso_services.scim_waits_for_sso_check():
+        messages.error(
+            request,
+            "SCIM provisioning was not enabled: provisioned users sign in with SSO, so first run "
+            "“Save and check your configuration” in Single Sign-On (SSO) and see it pass.",
+        )
+        return redirect("portal:settings")
     services.set_scim_enabled(enabled, actor=_actor(request))
     messages.success(request, f"SCIM provisioning {'enabled' if enabled else 'disabled'}.")
     if enabled and not ScimSettings.load().has_token:

@@ -54,6 +54,7 @@ def test_back_office_pages_render_for_a_super_admin(admin_client, alice, deleted
         "/admin/accounts/accountsettings/",
         "/admin/provisioning/provisioningevent/",
         "/admin/provisioning/scimsettings/",
+        "/admin/provisioning/ssosettings/",
     ]:
         assert admin_client.get(url).status_code == 200, url
 
