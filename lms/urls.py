@@ -1,10 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from lms.views import healthz
+
+handler500 = "lms.views.server_error"
+
 admin.site.site_header = "LMS portal back office"
 admin.site.site_title = "LMS back office"
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/scim2/", include("provisioning.api.urls")),
     path("sso/saml/", include("provisioning.sso_urls")),
