@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import connection
 
 from provisioning import services
+from tests.provisioning.conftest import scim, scim_token  # noqa: F401 - shared SCIM fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKERS = 4
