@@ -223,5 +223,12 @@ if PRODUCTION and not SECURE_HSTS_PRELOAD:
     # operator (SECURE_HSTS_PRELOAD=true), not a default.
     SILENCED_SYSTEM_CHECKS.append("security.W021")
 
-# SCIM API limits.
+# SCIM API limits. Requests a minute per token (0: no limit) and failed authentications a
+# minute per client address before 429 (see provisioning.api.throttling).
 SCIM_MAX_BODY_BYTES = env.int("SCIM_MAX_BODY_BYTES", default=1024 * 1024)
+SCIM_RATE_LIMIT = env.int("SCIM_RATE_LIMIT", default=12000)
+SCIM_AUTH_FAILURE_LIMIT = env.int("SCIM_AUTH_FAILURE_LIMIT", default=30)
+
+# Shared by every app process (rate-limit counters): the database by default (its table is
+# created by a migration), or e.g. CACHE_URL=redis://127.0.0.1:6379/0 (pip install redis).
+CACHES = {"default": env.cache_url("CACHE_URL", default="dbcache://lms_cache")}

@@ -6,6 +6,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.request import Request
 
 from provisioning import services
+from provisioning.api.throttling import check_failed_authentications
 from provisioning.scim.errors import Unauthorized
 
 
@@ -13,17 +14,23 @@ class ScimTokenAuthentication(BaseAuthentication):
     """``Authorization: Bearer <token>``; used by the SCIM views and nothing else."""
 
     def authenticate(self, request: Request) -> tuple[services.ScimClient, None]:
+        client = self._client(request)
+        if client is None:
+            # Guessing is slowed down: too many failures from one address get 429.
+            check_failed_authentications(request.META.get("REMOTE_ADDR", ""))
+            raise Unauthorized()
+        return client, None
+
+    @staticmethod
+    def _client(request: Request) -> services.ScimClient | None:
         scheme, _, token = get_authorization_header(request).partition(b" ")
         if scheme.lower() != b"bearer" or not token.strip():
-            raise Unauthorized()
+            return None
         try:
             text = token.strip().decode("ascii")
         except UnicodeDecodeError:
-            raise Unauthorized() from None
-        client = services.authenticate_scim_token(text)
-        if client is None:
-            raise Unauthorized()
-        return client, None
+            return None
+        return services.authenticate_scim_token(text)
 
     def authenticate_header(self, request: Request) -> str:
         # Without this DRF would turn a 401 into a 403 (RFC 6750 §3 wants the challenge).

@@ -10,11 +10,13 @@ from django.http import Http404
 from rest_framework import exceptions as drf
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import exceptions as domain
 from provisioning import services
+from provisioning.api import throttling
 from provisioning.api.authentication import ScimTokenAuthentication
 from provisioning.api.negotiation import PlainJSONParser, ScimJSONParser, ScimJSONRenderer
 from provisioning.scim import errors as scim
@@ -110,8 +112,8 @@ class ScimView(APIView):
         response = Response(error.as_dict(), status=error.status_code)
         if error.status_code == 401:
             response["WWW-Authenticate"] = 'Bearer realm="scim"'
-        if error.status_code == 503:
-            response["Retry-After"] = "5"
+        if error.retry_after is not None:
+            response["Retry-After"] = str(error.retry_after)
         return response
 
     def log_refused_write(self, exc: Exception, error: scim.ScimError) -> None:
@@ -123,6 +125,10 @@ class ScimView(APIView):
         if isinstance(client, services.ScimClient) and 400 <= error.status_code < 500:
             label = self.kwargs.get("scim_id", "")
             services.record_refused_write(self.request.method, exc, actor=client.actor, label=label)
+
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        throttling.token_limiter.hit(request.user.token_prefix)
 
     def permission_denied(self, request, message=None, code=None):
         # No token at all is a 401 with a challenge, as a wrong token is.

@@ -17,8 +17,13 @@ class ScimError(Exception):
     scim_type: str | None = None
     default_detail: str = "The request is invalid."
 
-    def __init__(self, detail: str | None = None) -> None:
+    # Seconds after which a client may retry (sent as Retry-After), where that makes sense.
+    retry_after: int | None = None
+
+    def __init__(self, detail: str | None = None, *, retry_after: int | None = None) -> None:
         self.detail = detail or self.default_detail
+        if retry_after is not None:
+            self.retry_after = retry_after
         super().__init__(self.detail)
 
     def as_dict(self) -> dict[str, Any]:
@@ -127,4 +132,5 @@ class ServerError(ScimError):
 
 class ServiceUnavailable(ScimError):
     status_code = 503
+    retry_after = 5
     default_detail = "The service is temporarily unavailable; retry later."

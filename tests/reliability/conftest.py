@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import connection
 
 from provisioning import services
-from tests.provisioning.conftest import scim, scim_token  # noqa: F401 - shared SCIM fixtures
+from tests.provisioning.conftest import scim, scim_as, scim_token  # noqa: F401 - shared
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKERS = 4
@@ -80,7 +80,13 @@ class Scim:
 
 
 @pytest.fixture
-def gunicorn_scim(transactional_db, tmp_path) -> Iterator[Scim]:
+def server_env() -> dict[str, str]:
+    """Extra environment for the gunicorn server (a test may add settings to it)."""
+    return {}
+
+
+@pytest.fixture
+def gunicorn_scim(transactional_db, tmp_path, server_env) -> Iterator[Scim]:
     """SCIM on gunicorn with several workers, sharing the test database with the test."""
     actor = services.Actor.system("tests")
     services.set_scim_enabled(True, actor=actor)
@@ -93,6 +99,7 @@ def gunicorn_scim(transactional_db, tmp_path) -> Iterator[Scim]:
         "SCIM_TOKEN_PEPPER": settings.SCIM_TOKEN_PEPPER,
         "LMS_VAR_DIR": str(tmp_path),
         "PYTHONPATH": str(ROOT),
+        **server_env,
     }
     server = subprocess.Popen(
         [

@@ -1,0 +1,60 @@
+"""Rate limits: per token, shared by all app processes, and slowing down token guessing."""
+
+from __future__ import annotations
+
+import pytest
+
+from provisioning.api import throttling
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fresh_counters():
+    throttling.token_limiter.counters.clear()
+
+
+def test_requests_over_the_token_limit_get_429_with_retry_after(scim, settings):
+    settings.SCIM_RATE_LIMIT = 5
+
+    statuses = [scim.get("/Users").status_code for _ in range(8)]
+
+    assert statuses == [200] * 5 + [429] * 3
+    refused = scim.get("/Users")
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert refused.json() == {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+        "status": "429",
+        "detail": "More than 5 requests a minute with this token; retry later.",
+    }
+
+
+def test_repeated_bad_tokens_from_one_client_are_slowed_down(scim, scim_as, settings):
+    settings.SCIM_AUTH_FAILURE_LIMIT = 3
+    guesser = scim_as("scim_00000000_guess")
+
+    statuses = [guesser.get("/Users").status_code for _ in range(5)]
+
+    assert statuses == [401] * 3 + [429] * 2
+    assert "Retry-After" in guesser.get("/Users")
+    assert scim.get("/Users").status_code == 200  # the real token is not locked out
+
+
+def test_no_limit_when_switched_off(scim, settings):
+    settings.SCIM_RATE_LIMIT = 0
+
+    assert {scim.get("/Users").status_code for _ in range(30)} == {200}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("server_env", [{"SCIM_RATE_LIMIT": "40"}])
+def test_the_limit_holds_across_worker_processes(gunicorn_scim, server_env):
+    from tests.reliability.conftest import WORKERS
+
+    statuses = [gunicorn_scim.send("GET", "/Users?count=1")[0] for _ in range(300)]
+
+    accepted = statuses.count(200)
+    # Each process may run ahead of the shared counter by at most FLUSH_EVERY requests;
+    # counted per process alone, the workers would together accept 40 each.
+    assert 40 <= accepted <= 40 + WORKERS * throttling.FLUSH_EVERY
+    assert set(statuses) == {200, 429}
