@@ -61,6 +61,14 @@ class UserForm(forms.Form):
     )
     language = forms.ChoiceField(choices=[("", "Default"), *LANGUAGES], required=False)
 
+    def __init__(self, *args, can_grant_super_admin: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not can_grant_super_admin:
+            # Only superusers make SuperAdmins; others could otherwise raise their own rights.
+            self.fields["user_type"].queryset = UserType.objects.exclude(
+                name=UserType.SUPER_ADMIN, is_builtin=True
+            )
+
 
 class BranchForm(forms.Form):
     name = forms.CharField(max_length=100)

@@ -130,8 +130,10 @@ class UserQuerySet(models.QuerySet):
         Security-critical: every SCIM read and write starts here, so soft-deleted users are
         invisible to the IdP (404 by id, absent from lists) whatever filter it sends.
         """
+        # Back-office accounts (staff, superusers) are not the IdP's to read or change.
         return (
             self.alive()
+            .filter(is_staff=False, is_superuser=False)
             .select_related("user_type")
             .prefetch_related("branches", "groups")
             .order_by("pk")

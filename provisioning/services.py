@@ -70,6 +70,15 @@ class UnknownUserType(ProvisioningError):
         super().__init__(f"Unknown userType {name!r}; known user types: {', '.join(known)}.")
 
 
+class ProtectedUserTypeAssignment(ProvisioningError):
+    """SuperAdmin is granted in the portal by its superusers, never by an IdP."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"userType {name!r} cannot be assigned by provisioning; grant it in the portal."
+        )
+
+
 class UnknownBranch(ProvisioningError):
     def __init__(self, name: str) -> None:
         super().__init__(f"No branch is named {name!r}; create it in the portal first.")
@@ -203,7 +212,7 @@ def idp_password_validators() -> list:
 def canonical_values() -> dict[str, list[str]]:
     """Values the portal knows for SCIM attributes it resolves by name (for /Schemas)."""
     return {
-        "userType": list(UserType.objects.values_list("name", flat=True)),
+        "userType": [t.name for t in UserType.objects.all() if not t.is_protected],
         "branch": list(Branch.objects.filter(is_active=True).values_list("name", flat=True)),
     }
 
@@ -212,6 +221,8 @@ def _user_type(name: str) -> UserType:
     user_type = UserType.objects.filter(name__iexact=name.strip()).first()
     if user_type is None:
         raise UnknownUserType(name, list(UserType.objects.values_list("name", flat=True)))
+    if user_type.is_protected:
+        raise ProtectedUserTypeAssignment(user_type.name)
     return user_type
 
 

@@ -27,7 +27,8 @@ from provisioning.sso import saml
 
 # Holds the secret binding an AuthnRequest to the browser that sent it (HTTPS only): it must
 # travel with the IdP's cross-site POST, hence SameSite=None, which browsers allow only Secure.
-BINDING_COOKIE = "lms_saml_request"
+# The __Host- prefix makes browsers refuse it from a sibling subdomain or over plain HTTP.
+BINDING_COOKIE = "__Host-lms_saml_request"
 # Sessions made by SSO are checked like password ones (active, not deleted) on each request.
 SESSION_BACKEND = "accounts.backends.UsernameOrEmailBackend"
 MAX_NEXT_LENGTH = 2000  # SamlRequest.next_url
@@ -64,7 +65,9 @@ def _safe_next(request: HttpRequest, url: str) -> str:
     allowed = url_has_allowed_host_and_scheme(
         url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
-    return url if url and allowed and len(url) <= MAX_NEXT_LENGTH else ""
+    # Only a path: redirect() would try to reverse a bare word as a view name.
+    is_path = url.startswith("/")
+    return url if is_path and allowed and len(url) <= MAX_NEXT_LENGTH else ""
 
 
 def _begin(request: HttpRequest, purpose: str, *, next_url: str = "") -> HttpResponse:
@@ -77,7 +80,9 @@ def _begin(request: HttpRequest, purpose: str, *, next_url: str = "") -> HttpRes
             request_data=saml.request_data(request),
             actor=actor,
             next_url=next_url,
-            bind_browser=request.is_secure(),
+            # The public scheme (PUBLIC_URL, else the request's): behind a TLS proxy the
+            # browser is on https even when this process sees http.
+            bind_browser=saml.request_data(request)["https"] == "on",
         )
     except sso_services.SsoUnavailable as error:
         context = {"kind": sso_services.RefusalKind.UNAVAILABLE, "message": str(error)}
@@ -93,7 +98,7 @@ def _bind_browser(response: HttpResponse, secret: str) -> None:
         BINDING_COOKIE,
         secret,
         max_age=int(sso_services.REQUEST_LIFETIME.total_seconds()),
-        path=reverse("sso:acs"),  # sent to the ACS only
+        path="/",  # required by the __Host- prefix
         secure=True,
         httponly=True,
         samesite="None",
@@ -135,7 +140,7 @@ def acs(request: HttpRequest) -> HttpResponse:
         response = redirect(_safe_next(request, outcome.next_url) or "portal:home")
     else:
         response = _refused(request, outcome.refusal)
-    response.delete_cookie(BINDING_COOKIE, path=reverse("sso:acs"), samesite="None")
+    response.delete_cookie(BINDING_COOKIE, path="/", samesite="None")
     return response
 
 

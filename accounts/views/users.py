@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -22,6 +23,16 @@ PER_PAGE = 50
 
 def _actor(request: HttpRequest) -> services.Actor:
     return services.Actor.for_user(request.user)
+
+
+def _get_user(request: HttpRequest, users: QuerySet[User], pk: int) -> User:
+    """The user to act on; SuperAdmins and back-office accounts only for superusers, so that
+    a portal administrator can never take over an account with more rights than their own."""
+    user = get_object_or_404(users.select_related("user_type"), pk=pk)
+    privileged = user.is_staff or user.is_superuser or user.user_type.is_protected
+    if privileged and not request.user.is_superuser:
+        raise PermissionDenied("Only a superuser can change a SuperAdmin or back-office account.")
+    return user
 
 
 def _filtered(request: HttpRequest, users: QuerySet[User]) -> QuerySet[User]:
@@ -79,7 +90,8 @@ def _safe_next(request: HttpRequest) -> str:
     allowed = url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
-    return target if allowed else ""
+    # Only a path: redirect() would try to reverse a bare word as a view name.
+    return target if allowed and target.startswith("/") else ""
 
 
 def _field_error(form: UserForm, error: AccountError) -> None:
@@ -113,7 +125,7 @@ def _new_user(data: dict) -> services.NewUser:
 
 @portal_admin_required
 def user_create(request: HttpRequest) -> HttpResponse:
-    form = UserForm(request.POST or None)
+    form = UserForm(request.POST or None, can_grant_super_admin=request.user.is_superuser)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.create_user(_new_user(form.cleaned_data), actor=_actor(request))
@@ -151,8 +163,12 @@ def _changes(form: UserForm, user: User) -> dict:
 
 @portal_admin_required
 def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = get_object_or_404(User.objects.alive(), pk=pk)
-    form = UserForm(request.POST or None, initial=_initial(user))
+    user = _get_user(request, User.objects.alive(), pk)
+    form = UserForm(
+        request.POST or None,
+        initial=_initial(user),
+        can_grant_super_admin=request.user.is_superuser,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.update_user(user, _changes(form, user), actor=_actor(request))
@@ -167,7 +183,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @portal_admin_required
 def user_set_active(request: HttpRequest, pk: int, active: bool) -> HttpResponse:
-    user = get_object_or_404(User.objects.alive(), pk=pk)
+    user = _get_user(request, User.objects.alive(), pk)
     if user == request.user and not active:
         messages.error(request, "You cannot deactivate yourself.")
         return redirect("portal:user-list")
@@ -179,7 +195,7 @@ def user_set_active(request: HttpRequest, pk: int, active: bool) -> HttpResponse
 
 @portal_admin_required
 def user_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    user = get_object_or_404(User.objects.alive(), pk=pk)
+    user = _get_user(request, User.objects.alive(), pk)
     if user == request.user:
         messages.error(request, "You cannot delete yourself.")
         return redirect("portal:user-list")
@@ -193,7 +209,7 @@ def user_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @portal_admin_required
 def user_restore(request: HttpRequest, pk: int) -> HttpResponse:
-    user = get_object_or_404(User.objects.soft_deleted(), pk=pk)
+    user = _get_user(request, User.objects.soft_deleted(), pk)
     services.restore_user(user, actor=_actor(request))
     messages.success(request, f"User {user.username} restored.")
     return redirect("portal:deleted-user-list")
@@ -201,7 +217,7 @@ def user_restore(request: HttpRequest, pk: int) -> HttpResponse:
 
 @portal_admin_required
 def user_purge(request: HttpRequest, pk: int) -> HttpResponse:
-    user = get_object_or_404(User.objects.soft_deleted(), pk=pk)
+    user = _get_user(request, User.objects.soft_deleted(), pk)
     if request.method == "POST":
         provisioning.purge_user(user, actor=_actor(request))
         messages.success(

@@ -81,7 +81,7 @@ def decode_response(value: str | None) -> DecodedResponse:
     try:
         # IdPs may wrap the base64 in lines (RFC 2045); any other stray character is refused.
         xml = base64.b64decode("".join(value.split()), validate=True)
-    except binascii.Error:
+    except (binascii.Error, ValueError):  # ValueError: non-ASCII characters in the value
         raise Refused(Step.DECODE, "The SAML response is not valid base64.") from None
     root = _parse_strictly(xml)
     if root.tag != f"{{{NS['samlp']}}}Response":

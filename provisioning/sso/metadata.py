@@ -21,7 +21,8 @@ MAX_VALUE_LENGTH = 1024  # SsoSettings' entity ID and URL columns
 
 # What the parser raises on input that is not usable metadata: malformed XML, and (as
 # ValueError subclasses) a DTD or an entity declaration.
-METADATA_ERRORS = (etree.XMLSyntaxError, ValueError)
+# AttributeError: python3-saml's parser on an empty <ds:X509Certificate/>.
+METADATA_ERRORS = (etree.XMLSyntaxError, ValueError, AttributeError)
 
 # A KeyDescriptor without ``use`` serves both signing and encryption (SAML Metadata §2.4.1.1).
 _SIGNING_CERTIFICATES = (

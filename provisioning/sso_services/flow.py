@@ -214,7 +214,8 @@ def _remember(assertion: check.VerifiedAssertion, now: dt.datetime) -> None:
 
 def _log_refused(refused: Refused, context: AcsContext, *, request_id: str) -> None:
     logger.warning(
-        "SAML response refused at step %s (code %s): %s %s [request %s, client %s]",
+        # %r: the detail quotes unsigned fields of the response, which must not forge lines.
+        "SAML response refused at step %s (code %s): %r %r [request %s, client %s]",
         refused.step.value,
         refused.code,
         refused.message,
@@ -238,6 +239,10 @@ def _finish_check(
         _log_refused(refused, context, request_id=saml_request.request_id)
         attributes = check.unverified_attributes(decoded.xml)
         result = report.refused_report(refused, attributes, mapping)
+        if refused.step == Step.REQUEST:
+            # Not an answer to the admin's check (used up, or from another browser): anyone
+            # could post it, so it must not overwrite the recorded outcome of the check.
+            return AcsOutcome(purpose=SamlPurpose.CHECK, report=result)
     else:
         profile = report.profile(assertion.attributes, mapping)
         result = report.verified_report(assertion, mapping, notes=profile_notes(profile))

@@ -50,6 +50,7 @@ class SignInRefused(Exception):
 
 _DELETED = "This account has been deleted from the portal, so it cannot sign in."
 _INACTIVE = "This account is inactive, so it cannot sign in."
+_BACK_OFFICE = "This is a back-office account: it signs in with its password, not with SSO."
 
 
 def sign_in_with_saml(attributes: check.Attributes, *, client: str = "") -> User:
@@ -71,6 +72,10 @@ def sign_in_with_saml(attributes: check.Attributes, *, client: str = "") -> User
         return _create_from_profile(profile, sso, client=client)
     if user.is_deleted:
         _refuse(RefusalKind.DELETED_USER, profile.username, _DELETED, user=user, client=client)
+    if user.is_staff or user.is_superuser:
+        # Back-office accounts sign in with their password only: an IdP (or whoever
+        # configures SSO) must not be able to become them.
+        _refuse(RefusalKind.INACTIVE_USER, profile.username, _BACK_OFFICE, user=user, client=client)
     if not user.is_active:
         _refuse(RefusalKind.INACTIVE_USER, profile.username, _INACTIVE, user=user, client=client)
     return _sync_profile(user, profile, client=client)
@@ -93,7 +98,7 @@ def _refuse(
 ) -> NoReturn:
     """Log and record a refused sign-in, then raise it (SignInRefused)."""
     logger.warning(
-        "SSO sign-in refused (%s) for %r: %s [client %s]", kind.value, username, message, client
+        "SSO sign-in refused (%s) for %r: %r [client %s]", kind.value, username, message, client
     )
     if username:
         _record(

@@ -204,3 +204,37 @@ def test_own_row_offers_no_deactivate_or_delete(admin_client, portal_admin):
     response = admin_client.get("/users/")
 
     assert f"/users/{portal_admin.pk}/delete/".encode() not in response.content
+
+
+@pytest.mark.parametrize("action", ["edit/", "deactivate/", "delete/"])
+def test_admins_cannot_touch_superadmins_or_back_office_accounts(admin_client, admin_user, action):
+    method = admin_client.get if action == "edit/" else admin_client.post
+    response = method(f"/users/{admin_user.pk}/{action}")
+
+    assert response.status_code == 403
+    assert b"Only a superuser can change" in response.content
+    admin_user.refresh_from_db()
+    assert admin_user.is_active and not admin_user.is_deleted
+
+
+def test_admins_cannot_make_superadmins(admin_client, alice):
+    super_admin = user_type(UserType.SUPER_ADMIN)
+
+    response = admin_client.post(
+        f"/users/{alice.pk}/edit/",
+        {
+            "username": alice.username,
+            "user_type": super_admin.pk,
+        },
+    )
+
+    assert "user_type" in response.context["form"].errors
+    alice.refresh_from_db()
+    assert alice.user_type != super_admin
+
+
+def test_superusers_can_manage_back_office_accounts(client, admin_user):
+    staff = UserFactory(username="staff@example.com", is_staff=True)
+    client.force_login(admin_user)
+
+    assert client.get(f"/users/{staff.pk}/edit/").status_code == 200

@@ -166,7 +166,8 @@ def test_user_schema_offers_the_portal_user_types(scim):
         "The portal's user type, by name (see canonicalValues). When absent on create, the "
         "branch's or the portal's default applies; cannot be removed.",
         required=True,
-        canonicalValues=["SuperAdmin", "Admin-Type", "Trainer-Type", "Learner-Type", "Auditor"],
+        # SuperAdmin is granted in the portal only, never by an IdP.
+        canonicalValues=["Admin-Type", "Trainer-Type", "Learner-Type", "Auditor"],
     )
     password = next(a for a in document["attributes"] if a["name"] == "password")
     assert (password["mutability"], password["returned"]) == ("writeOnly", "never")

@@ -23,6 +23,7 @@ from provisioning.scim.constants import (
     LMS_USER_SCHEMA,
     MAX_COUNT,
     MEDIA_TYPE,
+    PATCH_OP,
     USER_SCHEMA,
 )
 from tests.factories import BranchFactory, UserFactory, account_settings, user_type
@@ -1268,3 +1269,33 @@ def test_database_error_is_a_503_that_leaks_nothing(scim, monkeypatch):
         503, "The service is temporarily unavailable; retry later."
     )
     assert response["Retry-After"] == "5"
+
+
+def test_super_admin_cannot_be_assigned_by_provisioning(scim):
+    response = scim.post("/Users", carol(userType="superadmin"))
+
+    assert response.status_code == 400
+    assert response.json() == scim_error(
+        400,
+        "userType 'SuperAdmin' cannot be assigned by provisioning; grant it in the portal.",
+        "invalidValue",
+    )
+
+
+def test_back_office_accounts_are_not_the_idps_to_read_or_change(scim, admin_user):
+    staff = UserFactory(username="staff@example.com", is_staff=True)
+    listed = scim.get("/Users").json()
+
+    assert {r["userName"] for r in listed["Resources"]}.isdisjoint(
+        {admin_user.username, staff.username}
+    )
+    for account in (admin_user, staff):
+        assert scim.get(f"/Users/{account.scim_id}").status_code == 404
+        patched = scim.patch(
+            f"/Users/{account.scim_id}",
+            {
+                "schemas": [PATCH_OP],
+                "Operations": [{"op": "replace", "value": {"password": "Taken-over-2026!"}}],
+            },
+        )
+        assert patched.status_code == 404

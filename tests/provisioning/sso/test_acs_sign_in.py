@@ -273,4 +273,4 @@ def test_over_https_the_browser_that_asked_is_signed_in(client, okta, sso, alice
 
     assert response.status_code == 302
     assert signed_in_username(client) == "alice@example.com"
-    assert response.cookies["lms_saml_request"].value == ""  # used up
+    assert response.cookies["__Host-lms_saml_request"].value == ""  # used up

@@ -227,8 +227,16 @@ def test_imports_uploaded_metadata_over_what_the_fields_say(admin_client, signin
         (lambda key: okta_metadata(None), "no signing key"),
         (lambda key: "<md:EntityDescriptor", "not well-formed"),
         (lambda key: okta_metadata(key, sso_url="http://lms-test.okta.com/sso"), "https://"),
+        (
+            lambda key: re.sub(
+                r"<ds:X509Certificate>[^<]*</ds:X509Certificate>",
+                "<ds:X509Certificate/>",
+                okta_metadata(key),
+            ),
+            "not well-formed",
+        ),
     ],
-    ids=["encryption-key-only", "no-key", "malformed", "http-url"],
+    ids=["encryption-key-only", "no-key", "malformed", "http-url", "empty-certificate"],
 )
 def test_unusable_metadata_is_a_field_error_and_nothing_is_saved(
     admin_client, signing_key, metadata, message

@@ -68,18 +68,18 @@ def test_remembers_a_local_next_page_but_not_another_site(client, sso):
 def test_binds_the_request_to_the_browser_over_https(client, sso):
     response = client.get(LOGIN, secure=True)
 
-    cookie = response.cookies["lms_saml_request"]
+    cookie = response.cookies["__Host-lms_saml_request"]
     assert (cookie["secure"], cookie["httponly"], cookie["samesite"], cookie["path"]) == (
         True,
         True,
         "None",
-        "/sso/saml/acs/",
+        "/",
     )
     assert SamlRequest.objects.get().browser_binding
 
 
 def test_does_not_bind_over_plain_http(client, sso):
-    assert "lms_saml_request" not in client.get(LOGIN).cookies
+    assert "__Host-lms_saml_request" not in client.get(LOGIN).cookies
     assert SamlRequest.objects.get().browser_binding == ""
 
 
@@ -122,3 +122,12 @@ def test_forgets_requests_that_expired(client, sso):
     client.get(LOGIN)
 
     assert SamlRequest.objects.count() == 1
+
+
+def test_binds_when_the_public_address_is_https_behind_a_proxy(client, sso, settings):
+    settings.PUBLIC_URL = "https://testserver"
+
+    response = client.get(LOGIN)  # the proxy spoke plain HTTP to the app
+
+    assert "__Host-lms_saml_request" in response.cookies
+    assert SamlRequest.objects.get().browser_binding
