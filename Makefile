@@ -12,7 +12,10 @@ USERS ?= 2000
 SEED ?= 0
 DB ?= sqlite,postgres
 
-.PHONY: bench run test test-sqlite test-postgres lint migrate venv chromium clean
+# make soak DURATION=60; make fault
+DURATION ?= 60
+
+.PHONY: bench soak fault run test test-sqlite test-postgres lint migrate venv chromium clean
 
 venv: $(VENV)/.installed
 
@@ -62,3 +65,9 @@ clean:
 
 bench: venv
 	scripts/with-postgres $(BIN)/python scripts/bench.py --users $(USERS) --seed $(SEED) --db $(DB)
+
+soak: venv
+	scripts/with-postgres $(BIN)/python scripts/soak.py --duration $(DURATION)
+
+fault: venv
+	scripts/with-postgres $(BIN)/python scripts/fault.py
