@@ -145,6 +145,11 @@ def _clean_email(value: str | None) -> str | None:
         validate_email(value)
     except ValidationError:
         raise InvalidField("email", f"{value!r} is not a valid email address.") from None
+    # validate_email takes up to 320 characters; the column holds fewer (PostgreSQL refuses more).
+    if len(value) > _max_length("email"):
+        raise InvalidField(
+            "email", f"An email address has at most {_max_length('email')} characters."
+        )
     return value
 
 
@@ -167,7 +172,15 @@ def _clean_language(value: str | None, field_name: str = "language") -> str:
     value = (value or "").strip()
     if value and not _LANGUAGE_TAG.match(value):
         raise InvalidField(field_name, f"{value!r} is not a language tag (e.g. en or en-US).")
+    if len(value) > _max_length(field_name):
+        raise InvalidField(
+            field_name, f"A language tag has at most {_max_length(field_name)} characters."
+        )
     return value
+
+
+def _max_length(field_name: str) -> int:
+    return User._meta.get_field(field_name).max_length
 
 
 def _clean_text(field_name: str, value: str | None) -> str:

@@ -4,7 +4,7 @@ import re
 
 from django.urls import re_path
 
-from provisioning.api import discovery, users
+from provisioning.api import discovery, openapi, users
 
 ID = r"(?P<{}>[^/]+)"
 
@@ -35,5 +35,7 @@ urlpatterns = [
     re_path(rf"^{ci('Users')}/{ID.format('scim_id')}/?$", users.UserDetailView.as_view()),
     # RFC 7644 §3.4.3: a search at the root spans every resource type; Users is the only one.
     re_path(route(".search"), users.UserSearchView.as_view()),
+    # The OpenAPI description of all the above; served without a token (it holds no data).
+    re_path(r"^openapi\.json$", openapi.openapi_view, name="scim-openapi"),
     re_path(r"^.*$", discovery.NotFoundView.as_view()),
 ]

@@ -59,6 +59,9 @@ def _string(data: Mapping[str, Any], key: str, label: str) -> str | None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise InvalidValue(f"{label} must be a string.")
+    # JSON allows "\u0000"; PostgreSQL text cannot hold it, and no name or address needs it.
+    if isinstance(value, str) and "\x00" in value:
+        raise InvalidValue(f"{label} cannot contain the NUL character.")
     return str(value)
 
 

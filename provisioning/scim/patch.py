@@ -368,10 +368,22 @@ def _coerce(attribute: Attribute, value: Any) -> Any:
         # RFC 7644 §3.5.2.1: the value may be one element or an array of them.
         values = value if isinstance(value, list) else [value]
         elements = [_coerce_element(attribute, v) for v in values if v is not None]
-        return [element for element in elements if element not in ({}, None)]
+        return _one_primary([element for element in elements if element not in ({}, None)])
     if attribute.type == schemas.COMPLEX:
         return _coerce_complex(attribute, value)
     return _coerce_simple(attribute, value)
+
+
+def _one_primary(elements: list[Any]) -> list[Any]:
+    """Within one value, the last element marked primary is the primary one (RFC 7643 §2.4).
+
+    Decided here, on the value alone, rather than against what the resource held before: so a
+    replace is idempotent even when the value marks several elements primary.
+    """
+    marked = [i for i, e in enumerate(elements) if isinstance(e, dict) and e.get("primary")]
+    for index in marked[:-1]:
+        elements[index] = {**elements[index], "primary": False}
+    return elements
 
 
 def _coerce_element(attribute: Attribute, value: Any) -> Any:

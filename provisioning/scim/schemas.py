@@ -294,6 +294,12 @@ USER = Schema(
                     "$ref", REFERENCE, "URI of the group.", reference_types=("User", "Group")
                 ),
                 Attribute("display", STRING, "Name of the group."),
+                Attribute(
+                    "type",
+                    STRING,
+                    "How the user is a member: 'direct' or 'indirect' (RFC 7643 §4.1.2).",
+                    canonical_values=("direct", "indirect"),
+                ),
             ),
         ),
     ),

@@ -57,6 +57,10 @@ def test_refuses_weak_password_with_reasons(actor):
         ("email", "not-an-email"),
         ("time_zone", "Mars/Olympus_Mons"),
         ("language", "english please"),
+        # Valid, but longer than the columns: PostgreSQL refused them with a DataError (a 503).
+        ("email", "a" * 64 + "@" + ".".join(["b" * 63] * 3) + ".com"),
+        ("language", "en-" + "-".join(["abcdefgh"] * 4)),
+        ("locale", "en-" + "-".join(["abcdefgh"] * 4)),
     ],
 )
 def test_refuses_invalid_fields(actor, field, value):

@@ -11,6 +11,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,21 +86,18 @@ def server_env() -> dict[str, str]:
     return {}
 
 
-@pytest.fixture
-def gunicorn_scim(transactional_db, tmp_path, server_env) -> Iterator[Scim]:
-    """SCIM on gunicorn with several workers, sharing the test database with the test."""
-    actor = services.Actor.system("tests")
-    services.set_scim_enabled(True, actor=actor)
-    token = services.rotate_scim_token(actor=actor)
+@contextmanager
+def running_gunicorn(var_dir: Path, extra_env: dict[str, str]) -> Iterator[str]:
+    """The app under gunicorn on the test database; yields the SCIM root URL."""
     port = _free_port()
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
         "SECRET_KEY": settings.SECRET_KEY,
         "SCIM_TOKEN_PEPPER": settings.SCIM_TOKEN_PEPPER,
-        "LMS_VAR_DIR": str(tmp_path),
+        "LMS_VAR_DIR": str(var_dir),
         "PYTHONPATH": str(ROOT),
-        **server_env,
+        **extra_env,
     }
     server = subprocess.Popen(
         [
@@ -117,7 +115,22 @@ def gunicorn_scim(transactional_db, tmp_path, server_env) -> Iterator[Scim]:
     )
     try:
         _wait_for(port, server)
-        yield Scim(base=f"http://127.0.0.1:{port}/api/scim2", token=token)
+        yield f"http://127.0.0.1:{port}/api/scim2"
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def enable_scim() -> str:
+    """Switch provisioning on and return a fresh token."""
+    actor = services.Actor.system("tests")
+    services.set_scim_enabled(True, actor=actor)
+    return services.rotate_scim_token(actor=actor)
+
+
+@pytest.fixture
+def gunicorn_scim(transactional_db, tmp_path, server_env) -> Iterator[Scim]:
+    """SCIM on gunicorn with several workers, sharing the test database with the test."""
+    token = enable_scim()
+    with running_gunicorn(tmp_path, server_env) as base:
+        yield Scim(base=base, token=token)

@@ -103,6 +103,13 @@ def test_accepts_entras_bare_manager_id():
         ({"userName": "a", "active": "maybe"}, InvalidValue, "active must be a boolean"),
         ({"userName": "a", "emails": "a@x"}, InvalidValue, "emails must be a list"),
         ({"userName": "a", "name": "Ann"}, InvalidValue, "name must be an object"),
+        # PostgreSQL refused these with a DataError (a 503); found by the schemathesis run.
+        (
+            {"userName": "a", LMS_USER_SCHEMA: {"branch": "x\x00"}},
+            InvalidValue,
+            "branch cannot contain the NUL character",
+        ),
+        ({"userName": "a", "displayName": "\x00"}, InvalidValue, "displayName cannot contain"),
     ],
 )
 def test_refuses_malformed_payloads(body, error, detail):

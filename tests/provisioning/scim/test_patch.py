@@ -320,6 +320,12 @@ SUCCESS_CASES = [
         id="replace-whole-list",
     ),
     pytest.param(
+        patch_body({"op": "replace", "path": "emails", "value": [WORK, {**HOME, "primary": True}]}),
+        ALICE,
+        {"emails": [{**WORK, "primary": False}, {**HOME, "primary": True}]},
+        id="replace-with-two-primaries-keeps-the-last",
+    ),
+    pytest.param(
         patch_body(
             {
                 "op": "replace",
@@ -597,3 +603,14 @@ def test_rejects_invalid_change(body: dict, error: type[errors.ScimError]) -> No
 def test_apply_rejects_remove_without_path_built_by_hand() -> None:
     with pytest.raises(errors.NoTarget):
         apply_patch(ALICE, [PatchOperation("remove", None)])
+
+
+def test_replacing_with_two_primaries_again_changes_nothing() -> None:
+    # Found by tests/provisioning/scim/test_properties.py: the second replace used to make the
+    # other element primary, as it alone looked newly set.
+    body = patch_body(
+        {"op": "replace", "path": "emails", "value": [WORK, {**HOME, "primary": True}]}
+    )
+    once = patched(body)
+
+    assert patched(body, once) == once

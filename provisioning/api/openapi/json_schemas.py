@@ -1,0 +1,268 @@
+"""JSON Schemas of the SCIM resources and messages (the OpenAPI ``components.schemas``).
+
+The User comes from the attribute definitions (``provisioning.scim.schemas``, RFC 7643 §4.1,
+§4.3), the error envelope from the ``provisioning.scim.errors`` hierarchy (RFC 7644 §3.12).
+Request schemas are open (unknown attributes are ignored: IdPs send whatever their mapping
+holds); response schemas are closed, so a response carrying an attribute the description does
+not name (a password, say) breaks the contract.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accounts.models import User
+from provisioning.scim import constants, errors, schemas
+from provisioning.scim.parsing import ENTERPRISE_FIELDS
+from provisioning.scim.schemas import Attribute, Schema
+
+REF = "#/components/schemas/"
+
+_JSON_TYPES: dict[str, dict[str, Any]] = {
+    schemas.STRING: {"type": "string"},
+    schemas.BOOLEAN: {"type": "boolean"},
+    schemas.DATE_TIME: {"type": "string", "format": "date-time"},
+    schemas.REFERENCE: {"type": "string"},
+}
+
+# What the portal checks on the way in (accounts.services), keyed by dotted attribute name, so
+# that a generated "valid" user is valid. userType and branch are names known at run time.
+LANGUAGE_TAG = "^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$"
+USER_NAME = r"^[^\u0000-\u001f\u007f]*[^\s\u0000-\u001f\u007f][^\u0000-\u001f\u007f]*$"
+REQUEST_CONSTRAINTS: dict[str, dict[str, Any]] = {
+    "userName": {"minLength": 1, "pattern": USER_NAME},  # not blank, no control characters
+    "emails.value": {"format": "email"},
+    # IANA names (schemas.TIME_ZONES); not an enum, which would make ~600 cases of each write.
+    "timezone": {"pattern": "^[A-Za-z][-+_/A-Za-z0-9]*$", "example": "Europe/Berlin"},
+    "preferredLanguage": {"pattern": LANGUAGE_TAG},
+    "locale": {"pattern": LANGUAGE_TAG},
+}
+# The User columns that keep the attributes: their lengths are the attributes' maxLength.
+COLUMNS = {
+    "userName": "username",
+    "externalId": "external_id",
+    "name.givenName": "first_name",
+    "name.familyName": "last_name",
+    "displayName": "display_name",
+    "emails.value": "email",
+    "preferredLanguage": "language",
+    "locale": "locale",
+    "manager.value": "manager_ref",
+    **ENTERPRISE_FIELDS,
+}
+
+
+def _constraints(name: str) -> dict[str, Any]:
+    constraints = dict(REQUEST_CONSTRAINTS.get(name, {}))
+    if name in COLUMNS:
+        constraints["maxLength"] = User._meta.get_field(COLUMNS[name]).max_length
+    return constraints
+
+
+# Resources (RFC 7643) ---------------------------------------------------------------------------
+
+
+def _attribute_schema(attribute: Attribute, *, request: bool, parent: str = "") -> dict[str, Any]:
+    """One attribute (RFC 7643 §2.2, §7); complex ones list their sub-attributes."""
+    name = f"{parent}{attribute.name}"
+    if attribute.type == schemas.COMPLEX:
+        schema = _object_schema(attribute.sub_attributes, request=request, parent=f"{name}.")
+    else:
+        schema = _JSON_TYPES[attribute.type] | (_constraints(name) if request else {})
+    if attribute.multi_valued:
+        schema = {"type": "array", "items": schema}
+    if attribute.description:
+        schema["description"] = attribute.description
+    return schema
+
+
+def _object_schema(
+    attributes: tuple[Attribute, ...], *, request: bool, parent: str = ""
+) -> dict[str, Any]:
+    """Read-only attributes are not sent, write-only (returned "never") not answered."""
+    if request:
+        shown = [a for a in attributes if a.mutability != schemas.READ_ONLY]
+    else:
+        shown = [a for a in attributes if a.returned != schemas.Returned.NEVER]
+    properties = {a.name: _attribute_schema(a, request=request, parent=parent) for a in shown}
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if not request:
+        schema["additionalProperties"] = False
+    return schema
+
+
+def user_schema(*, request: bool) -> dict[str, Any]:
+    """The User: core attributes at the top, extension ones under their URN (RFC 7643 §3.3).
+
+    A request (POST, PUT) must have ``userName``; a response always has ``schemas`` and ``id``
+    (RFC 7643 §7 "returned": "always"), and whatever else ``attributes`` asked for.
+    """
+    schema = _object_schema(schemas.COMMON_ATTRIBUTES + schemas.USER.attributes, request=request)
+    for extension in schemas.USER_RESOURCE_SCHEMAS[1:]:
+        schema["properties"][extension.id] = _extension_schema(extension, request=request)
+    schema["required"] = ["userName"] if request else ["schemas", "id"]
+    schema["description"] = (
+        "A user (RFC 7643 §4.1) with the Enterprise User (§4.3) and LMS extensions. "
+        "Attribute names are case-insensitive on the way in."
+    )
+    if request:
+        schema["example"] = {
+            "schemas": [constants.USER_SCHEMA],
+            "userName": "ada@example.com",
+            "name": {"givenName": "Ada", "familyName": "Lovelace"},
+            "emails": [{"value": "ada@example.com", "type": "work", "primary": True}],
+            "active": True,
+            "timezone": "Europe/London",
+            "locale": "en-GB",
+        }
+    return schema
+
+
+def _extension_schema(extension: Schema, *, request: bool) -> dict[str, Any]:
+    schema = _object_schema(extension.attributes, request=request)
+    schema["description"] = f"{extension.description} extension ({extension.id})."
+    return schema
+
+
+# Messages (RFC 7644 §3) -------------------------------------------------------------------------
+
+
+def _urns(*urns: str) -> dict[str, Any]:
+    return {"type": "array", "items": {"type": "string", "enum": list(urns)}, "minItems": 1}
+
+
+def scim_types(status: int | None = None) -> list[str]:
+    """``scimType`` values (RFC 7644 Table 9) the server uses, for one status or all."""
+    found: set[str] = set()
+    pending: list[type[errors.ScimError]] = [errors.ScimError]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls.scim_type and status in (None, cls.status_code):
+            found.add(cls.scim_type)
+    return sorted(found)
+
+
+def _error_schema() -> dict[str, Any]:
+    return {
+        "type": "object",
+        "description": "RFC 7644 §3.12: status is the HTTP status code as a string.",
+        "required": ["schemas", "status", "detail"],
+        "additionalProperties": False,
+        "properties": {
+            "schemas": _urns(constants.ERROR),
+            "status": {"type": "string", "pattern": "^[1-5][0-9][0-9]$"},
+            "scimType": {"type": "string", "enum": scim_types()},
+            "detail": {"type": "string"},
+        },
+    }
+
+
+def _list_response(resource: str) -> dict[str, Any]:
+    """RFC 7644 §3.4.2: a page of resources."""
+    count = {"type": "integer", "minimum": 0}
+    return {
+        "type": "object",
+        "required": ["schemas", "totalResults", "startIndex", "itemsPerPage", "Resources"],
+        "additionalProperties": False,
+        "properties": {
+            "schemas": _urns(constants.LIST_RESPONSE),
+            "totalResults": count,
+            "startIndex": {"type": "integer", "minimum": 1},
+            "itemsPerPage": {**count, "maximum": constants.MAX_COUNT},
+            "Resources": {"type": "array", "items": {"$ref": f"{REF}{resource}"}},
+        },
+    }
+
+
+def _patch_op_schema() -> dict[str, Any]:
+    """RFC 7644 §3.5.2; "value" may be anything JSON. Entra ID's capitalised ops are accepted."""
+    ops = [op for name in ("add", "remove", "replace") for op in (name, name.capitalize())]
+    operation = {
+        "type": "object",
+        "required": ["op"],
+        "properties": {
+            "op": {"type": "string", "enum": ops},
+            "path": {"type": "string", "description": "RFC 7644 §3.5.2 path (a filter path)."},
+            "value": {"description": "Any JSON value; with no path, an object of attributes."},
+        },
+    }
+    return {
+        "type": "object",
+        "required": ["schemas", "Operations"],
+        "properties": {
+            "schemas": _urns(constants.PATCH_OP),
+            "Operations": {"type": "array", "items": operation, "minItems": 1, "maxItems": 100},
+        },
+        "example": {  # Okta's deactivation
+            "schemas": [constants.PATCH_OP],
+            "Operations": [{"op": "replace", "value": {"active": False}}],
+        },
+    }
+
+
+def _search_request_schema() -> dict[str, Any]:
+    """RFC 7644 §3.4.3: the query parameters of GET /Users, as a JSON body."""
+    names = {"type": "array", "items": {"type": "string"}}
+    return {
+        "type": "object",
+        "properties": {
+            "schemas": _urns(constants.SEARCH_REQUEST),
+            "filter": {"type": "string"},
+            "startIndex": {"type": "integer"},
+            "count": {"type": "integer"},
+            "sortBy": {"type": "string"},
+            "sortOrder": {"type": "string", "enum": ["ascending", "descending"]},
+            "attributes": names,
+            "excludedAttributes": names,
+        },
+        "example": {
+            "schemas": [constants.SEARCH_REQUEST],
+            "filter": 'userName eq "ada@example.com"',
+            "count": 10,
+        },
+    }
+
+
+def _document(urn: str, required: list[str], **properties: Any) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["schemas", *required],
+        "properties": {"schemas": _urns(urn), **properties},
+    }
+
+
+def _discovery_schemas() -> dict[str, dict[str, Any]]:
+    """ServiceProviderConfig, ResourceType and Schema documents (RFC 7643 §5-§7), loosely."""
+    attributes = {"type": "array", "items": {"$ref": f"{REF}SchemaAttribute"}}
+    attribute = {
+        "type": "object",
+        "required": ["name", "type", "multiValued"],
+        "properties": {
+            "name": {"type": "string"},
+            "type": {"type": "string", "enum": [str(t) for t in schemas.AttributeType]},
+            "multiValued": {"type": "boolean"},
+            "subAttributes": attributes,
+        },
+    }
+    resource_type = ["id", "name", "endpoint", "schema"]
+    return {
+        "ServiceProviderConfig": _document(constants.SERVICE_PROVIDER_CONFIG_SCHEMA, ["patch"]),
+        "ResourceType": _document(constants.RESOURCE_TYPE_SCHEMA, resource_type),
+        "Schema": _document(constants.SCHEMA_SCHEMA, ["id"], attributes=attributes),
+        "SchemaAttribute": attribute,
+        "ResourceTypeListResponse": _list_response("ResourceType"),
+        "SchemaListResponse": _list_response("Schema"),
+    }
+
+
+def component_schemas() -> dict[str, dict[str, Any]]:
+    return {
+        "User": user_schema(request=False),
+        "UserRequest": user_schema(request=True),
+        "UserListResponse": _list_response("User"),
+        "PatchOp": _patch_op_schema(),
+        "SearchRequest": _search_request_schema(),
+        "Error": _error_schema(),
+        **_discovery_schemas(),
+    }
