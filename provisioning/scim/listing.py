@@ -13,6 +13,9 @@ from provisioning.scim.constants import DEFAULT_COUNT, LIST_RESPONSE, MAX_COUNT,
 from provisioning.scim.errors import InvalidSyntax, InvalidValue
 from provisioning.scim.filters import Filter, parse_filter
 
+# Far beyond any real list, and within every database's integer range.
+MAX_START_INDEX = 2**31
+
 
 @dataclass(frozen=True)
 class ListQuery:
@@ -75,7 +78,8 @@ def build_query(values: Mapping[str, Any]) -> ListQuery:
     return ListQuery(
         filter=parse_filter(text) if text and text.strip() else None,
         # RFC 7644 §3.4.2.4: startIndex < 1 means 1; count < 0 means 0; capped at the maximum.
-        start_index=max(1, start if start is not None else 1),
+        # Capped so that no database is asked for an offset beyond its integers.
+        start_index=min(MAX_START_INDEX, max(1, start if start is not None else 1)),
         count=min(MAX_COUNT, max(0, count if count is not None else DEFAULT_COUNT)),
         sort_by=sort_by or None,
         descending=_sort_order(params.get("sortorder")),

@@ -70,3 +70,11 @@ def test_control_characters_in_ids_never_reach_a_header(scim, raw):
     assert "X-Injected" not in response.headers
     assert "Location" not in response.headers
     assert "\n" not in json.dumps(dict(response.headers))
+
+
+@pytest.mark.parametrize("start", [str(2**64 + 5), "31664818144798891311104"])
+def test_a_huge_start_index_is_an_empty_page_not_an_error(scim, alice, start):
+    response = scim.get("/Users", {"startIndex": start, "count": "10"})
+
+    assert response.status_code == 200
+    assert response.json()["Resources"] == []

@@ -85,3 +85,7 @@ def test_list_response_counts_what_it_returns():
         "itemsPerPage": 1,
         "Resources": [{"id": "1"}],
     }
+
+
+def test_a_huge_start_index_is_capped():
+    assert build_query({"startIndex": str(2**70)}).start_index == 2**31
