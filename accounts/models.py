@@ -119,25 +119,25 @@ class UserSource(models.TextChoices):
     SSO = "sso", "Created at SSO sign-in"
 
 
+# The users the SCIM API sees: not soft-deleted, and no back-office accounts (staff and
+# superusers are not the IdP's to read or change). Also the condition of the index SCIM lists
+# page through, so the two cannot drift apart.
+SCIM_VISIBLE = models.Q(deleted_at__isnull=True, is_staff=False, is_superuser=False)
+
+
 class UserQuerySet(models.QuerySet):
     def alive(self) -> UserQuerySet:
         """Users that are not soft-deleted (active or not)."""
         return self.filter(deleted_at__isnull=True)
 
     def scim_visible(self) -> UserQuerySet:
-        """Every user the SCIM API may show or change, in a stable order.
+        """Every user the SCIM API may show or change, in a stable order (``SCIM_VISIBLE``).
 
-        Security-critical: every SCIM read and write starts here, so soft-deleted users are
-        invisible to the IdP (404 by id, absent from lists) whatever filter it sends.
+        Security-critical: every SCIM read and write starts here, so soft-deleted users and
+        back-office accounts are invisible to the IdP (404 by id, absent from lists) whatever
+        filter it sends. Which columns and relations to read is the caller's choice.
         """
-        # Back-office accounts (staff, superusers) are not the IdP's to read or change.
-        return (
-            self.alive()
-            .filter(is_staff=False, is_superuser=False)
-            .select_related("user_type")
-            .prefetch_related("branches", "groups")
-            .order_by("pk")
-        )
+        return self.filter(SCIM_VISIBLE).order_by("pk")
 
     def soft_deleted(self) -> UserQuerySet:
         return self.filter(deleted_at__isnull=False)
@@ -219,7 +219,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     user_type_inherited = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     status_changed_at = models.DateTimeField(default=timezone.now)
-    deleted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)  # indexed in Meta
     external_id = models.CharField(max_length=255, blank=True, db_index=True)
     source = models.CharField(max_length=10, choices=UserSource.choices, default=UserSource.MANUAL)
     branches = models.ManyToManyField(Branch, blank=True, related_name="users")
@@ -240,6 +240,19 @@ class User(AbstractBaseUser, PermissionsMixin):
         constraints = [
             models.UniqueConstraint(Lower("username"), name="user_username_ci_unique"),
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+        ]
+        indexes = [
+            # SCIM lists page through the visible users by key (an IdP's import): a page's ids
+            # and the total are read from this index alone (see provisioning.queries).
+            models.Index(fields=["id"], condition=SCIM_VISIBLE, name="user_scim_visible_idx"),
+            # The soft-deleted users (their page, the purge), a few among many. An index of
+            # every row's deleted_at would serve no query (nearly all are NULL), and SQLite's
+            # planner, which has no statistics, would pick it over the index above.
+            models.Index(
+                fields=["deleted_at"],
+                condition=models.Q(deleted_at__isnull=False),
+                name="user_deleted_at_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,20 +1,32 @@
-"""Reading users for the SCIM API: the filter whitelist, sorting and paging.
+"""Reading for the SCIM API: users as SCIM views (the filter whitelist, sorting, paging), and
+the reads every request starts with.
 
-Every query starts from ``User.objects.scim_visible()``: soft-deleted users never appear.
+Every user query starts from ``User.objects.scim_visible()``: soft-deleted users and back-office
+accounts never appear. The hottest reads are compiled to SQL once per process (``Prepared``).
 """
 
 from __future__ import annotations
 
+import threading
 import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
-from django.db.models import F, OrderBy
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import F, Field, OrderBy, QuerySet
 from django.db.models.functions import Lower
+from django.db.models.sql.compiler import SQLCompiler
 
-from accounts.models import User
+from accounts.models import User, UserQuerySet
+from accounts.services import PROFILE_FIELDS
 from provisioning.scim.errors import InvalidValue, NotFound
+from provisioning.scim.filters import AttrPath, Compare, Filter
 from provisioning.scim.listing import ListQuery
 from provisioning.scim.query import AttributeSpec, to_q
+from provisioning.scim.representation import UserView
 
 S = AttributeSpec
 # What an IdP may filter on (RFC 7644 §3.4.2.2), keyed like filters.AttrPath.key().
@@ -57,7 +69,7 @@ _CORE_PREFIX = "urn:ietf:params:scim:schemas:core:2.0:user:"
 @dataclass(frozen=True)
 class Page:
     total: int
-    users: list[User]
+    users: list[UserView]
 
 
 def _ordering(query: ListQuery) -> list[OrderBy]:
@@ -74,25 +86,243 @@ def _ordering(query: ListQuery) -> list[OrderBy]:
     return [expression.desc() if query.descending else expression.asc(), F("pk").asc()]
 
 
+@dataclass(frozen=True)
+class _Compiled:
+    compiler: SQLCompiler
+    connection: BaseDatabaseWrapper
+    sql: str
+    params: tuple[Any, ...]
+    position: int | None  # of the parameter, in params
+    names: tuple[str, ...]
+    converters: dict[int, tuple[list, Any]]  # by column: the backend's and the field's
+
+
+class Prepared:
+    """A read compiled to SQL once per process and thread, then only executed.
+
+    For the SCIM API's hottest reads (the token check of every request, a user by id, a user
+    by userName): building and compiling a query costs the ORM more than running it does (a
+    user's 30-column view: about 0.35 of 0.45 ms on the benchmark machine). ``build(probe)``
+    returns the read as a ``values()`` queryset, ``probe`` standing for its one parameter (a
+    value of ``field``), if it has one. ``rows(value)`` runs the compiled SQL with ``value``
+    where the probe was, and converts the rows with the compiler's own converters, as
+    evaluating the queryset does (``SQLCompiler.results_iter()``). Only for reads whose SQL
+    cannot depend on the value: an equality with a value that is never None (the ORM writes
+    ``IS NULL`` for None).
+    """
+
+    def __init__(
+        self, build: Callable[[Any], QuerySet], probe: Any = None, field: Field | None = None
+    ) -> None:
+        self.build, self.probe, self.field = build, probe, field
+        self.local = threading.local()  # a compiler belongs to its thread's connection
+
+    def rows(self, value: Any = None) -> list[dict[str, Any]]:
+        compiled = self._compiled()
+        params = list(compiled.params)
+        if compiled.position is not None:
+            params[compiled.position] = self._parameter(value, compiled.connection)
+        with compiled.connection.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            rows = cursor.fetchall()
+        if compiled.converters:
+            rows = compiled.compiler.apply_converters(rows, compiled.converters)
+        return [dict(zip(compiled.names, row, strict=True)) for row in rows]
+
+    def _parameter(self, value: Any, connection: BaseDatabaseWrapper) -> Any:
+        return self.field.get_db_prep_value(value, connection)
+
+    def _compiled(self) -> _Compiled:
+        if not hasattr(self.local, "compiled"):
+            self.local.compiled = self._compile()
+        return self.local.compiled
+
+    def _compile(self) -> _Compiled:
+        queryset = self.build(self.probe)
+        compiler = queryset.query.get_compiler(using=queryset.db)
+        sql, params = compiler.as_sql()
+        position = None
+        if self.field is not None:
+            probe = self._parameter(self.probe, compiler.connection)
+            if list(params).count(probe) != 1:
+                raise ValueError(f"The probe {self.probe!r} must be the read's one parameter.")
+            position = list(params).index(probe)
+        query = queryset.query
+        names = (*query.extra_select, *query.values_select, *query.annotation_select)
+        # As SQLCompiler.results_iter() converts the rows of a queryset it runs.
+        selected = compiler.select[: compiler.col_count]
+        converters = compiler.get_converters([column for column, _, _ in selected])
+        return _Compiled(
+            compiler, compiler.connection, sql, tuple(params), position, names, converters
+        )
+
+
+# What a user's SCIM view shows, as ORM lookups (the SCIM reads fetch just these).
+SCIM_COLUMNS = (
+    "scim_id",
+    "username",
+    "email",
+    "email_type",
+    "email_primary",
+    "is_active",
+    "created_at",
+    "updated_at",
+    "version",
+    "external_id",
+    "first_name",
+    "last_name",
+    "time_zone",
+    "user_type__name",
+    "language",
+    "locale",
+    *sorted(PROFILE_FIELDS),
+)
+
+
+def view_of(
+    columns: Mapping[str, Any], *, branch: str, groups: Iterable[tuple[int, str]]
+) -> UserView:
+    """The SCIM-facing view of a user read as plain values: ``SCIM_COLUMNS``, the name of its
+    first branch, and its groups as (id, name), in the order shown."""
+    return UserView(
+        id=str(columns["scim_id"]),
+        user_name=columns["username"],
+        email=columns["email"],
+        email_type=columns["email_type"],
+        email_primary=columns["email_primary"],
+        active=columns["is_active"],
+        created=columns["created_at"],
+        last_modified=columns["updated_at"],
+        version=columns["version"],
+        external_id=columns["external_id"],
+        given_name=columns["first_name"],
+        family_name=columns["last_name"],
+        display_name=columns["display_name"],
+        timezone=columns["time_zone"],
+        user_type=columns["user_type__name"],
+        preferred_language=columns["language"],
+        locale=columns["locale"],
+        branch=branch,
+        enterprise={name: columns[name] for name in PROFILE_FIELDS},
+        groups=tuple((str(pk), name) for pk, name in groups),
+    )
+
+
+@cache
+def _visible() -> UserQuerySet:
+    """``User.objects.scim_visible()``, built once per process: each read clones it (building
+    a query costs the ORM about as much as running it), so no rows are ever kept on it."""
+    return User.objects.scim_visible()
+
+
+# Each branch and group of a user comes as one more row (LEFT JOINs): cheaper than a query or
+# a subquery per relation, as most users have one branch or none and few groups.
+_RELATED = ("branches__id", "branches__name", "groups__id", "groups__name")
+
+
+@cache
+def _viewed() -> UserQuerySet:
+    """Visible users with what their SCIM views show (``SCIM_COLUMNS``, branches and groups),
+    read in one query whatever their number; built once, as ``_visible()``."""
+    return _visible().values("pk", *SCIM_COLUMNS, *_RELATED).order_by()
+
+
+def _views(rows: Iterable[dict[str, Any]]) -> dict[int, UserView]:
+    """The views of the users in these rows of ``_viewed()``, by primary key."""
+    users: dict[int, dict[str, Any]] = {}
+    branches: dict[int, dict[int, str]] = defaultdict(dict)
+    groups: dict[int, dict[int, str]] = defaultdict(dict)
+    for row in rows:
+        pk = row["pk"]
+        users.setdefault(pk, row)
+        if row["branches__id"] is not None:
+            branches[pk][row["branches__id"]] = row["branches__name"]
+        if row["groups__id"] is not None:
+            groups[pk][row["groups__id"]] = row["groups__name"]
+    return {
+        pk: view_of(
+            row,
+            # The first branch (by key) is the one shown, as services.scim_view() shows it.
+            branch=branches[pk][min(branches[pk])] if branches[pk] else "",
+            groups=sorted(groups[pk].items()),
+        )
+        for pk, row in users.items()
+    }
+
+
+_USER_NAME = AttrPath(None, "userName")
+_BY_USER_NAME = Prepared(
+    lambda probe: _viewed().filter(to_q(Compare(_USER_NAME, "eq", probe), FILTERABLE)),
+    probe="prepared-probe@scim.invalid",
+    field=User._meta.get_field("username"),
+)
+_BY_SCIM_ID = Prepared(
+    lambda probe: _viewed().filter(scim_id=probe),
+    probe=uuid.UUID("00000000-5c1a-4000-8000-00000000d0e5"),
+    field=User._meta.get_field("scim_id"),
+)
+
+
+def _user_name_equals(node: Filter | None) -> str | None:
+    """``x`` when the filter is exactly ``userName eq "x"``: how Okta and Entra look a user up
+    before provisioning it, the most frequent list request."""
+    match node:
+        case Compare(path, "eq", str() as value) if path.key() == "username":
+            return value
+    return None
+
+
 def search_users(query: ListQuery) -> Page:
-    ordering = _ordering(query)
-    users = User.objects.scim_visible()
-    if query.filter is not None:
-        users = users.filter(to_q(query.filter, FILTERABLE))
-    total = users.count()
-    if query.count == 0 or query.offset >= total:
-        return Page(total=total, users=[])
-    window = users.order_by(*ordering)[query.offset : query.offset + query.count]
-    return Page(total=total, users=list(window))
+    """RFC 7644 §3.4.2: a page of the visible users the filter matches, and their total.
+
+    Two or three queries, whatever the page size: the page's ids (from the index alone, in key
+    order), the users with those ids, and a count unless the page shows where the results end.
+    In key order (an IdP's import) the count starts after the page, so the page's walk to its
+    offset and the count make one pass over the index: a deep page costs what the first does.
+    A lookup by userName, which is unique, reads its one match, if any, in one query.
+    """
+    where = to_q(query.filter, FILTERABLE) if query.filter is not None else None
+    if query.count and (user_name := _user_name_equals(query.filter)) is not None:
+        matches = list(_views(_BY_USER_NAME.rows(user_name)).values())
+        return Page(total=len(matches), users=matches[query.offset : query.offset + query.count])
+    users = _visible() if where is None else _visible().filter(where)
+    if query.count == 0:
+        return Page(total=users.count(), users=[])
+    ids = list(
+        users.order_by(*_ordering(query)).values_list("pk", flat=True)[
+            query.offset : query.offset + query.count
+        ]
+    )
+    if len(ids) < query.count and (ids or query.offset == 0):
+        total = query.offset + len(ids)
+    elif ids and not query.sort_by:
+        total = query.offset + len(ids) + users.filter(pk__gt=ids[-1]).count()
+    else:
+        total = users.count()
+    views = _views(_viewed().filter(pk__in=ids)) if ids else {}
+    # A user deleted between the two queries is left out.
+    return Page(total=total, users=[views[pk] for pk in ids if pk in views])
+
+
+def _scim_key(scim_id: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(scim_id)
+    except ValueError:
+        raise NotFound(f"User {scim_id!r} not found.") from None
+
+
+def get_user_view(scim_id: str) -> UserView:
+    """The SCIM view of the visible user with this SCIM id; 404 for anything else."""
+    views = _views(_BY_SCIM_ID.rows(_scim_key(scim_id)))
+    if not views:
+        raise NotFound(f"User {scim_id} not found.")
+    return next(iter(views.values()))
 
 
 def get_user(scim_id: str) -> User:
-    """The visible user with this SCIM id; 404 for anything else (malformed ids included)."""
-    try:
-        key = uuid.UUID(scim_id)
-    except ValueError:
-        raise NotFound(f"User {scim_id!r} not found.") from None
-    user = User.objects.scim_visible().filter(scim_id=key).first()
+    """The visible user with this SCIM id, to change it; 404 for anything else (malformed ids
+    included). The write services re-read it under a row lock with what they need."""
+    user = _visible().filter(scim_id=_scim_key(scim_id)).first()
     if user is None:
         raise NotFound(f"User {scim_id} not found.")
     return user

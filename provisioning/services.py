@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import reduce
 from typing import Any
 
 from django.conf import settings
@@ -22,7 +23,7 @@ from django.utils import timezone
 from accounts import services as accounts
 from accounts.exceptions import AccountError, VersionMismatch
 from accounts.models import Branch, User, UserSource, UserType
-from provisioning import tokens
+from provisioning import queries, tokens
 from provisioning.models import EventType, Outcome, ProvisioningEvent, ScimSettings
 from provisioning.scim import patch as scim_patch
 from provisioning.scim.constants import LMS_USER_SCHEMA
@@ -153,24 +154,41 @@ def rotate_scim_token(*, actor: Actor, grace: dt.timedelta | None = None) -> str
     return new.token
 
 
+# What authenticating a request reads of the SCIM settings: plain values, in a read compiled
+# once per process (queries.Prepared), since every SCIM request runs it. Nothing is cached:
+# disabling provisioning or rotating the token takes effect at the next request, everywhere.
+_TOKEN_STATE = queries.Prepared(
+    lambda _: ScimSettings.objects.values(
+        "pk",
+        "enabled",
+        "token_prefix",
+        "token_hash",
+        "previous_token_prefix",
+        "previous_token_hash",
+        "previous_valid_until",
+        "last_used_at",
+    )[:1]
+)
+
+
 def authenticate_scim_token(token: str) -> ScimClient | None:
     """The SCIM client holding ``token``, or None (also when provisioning is disabled)."""
-    scim = ScimSettings.load()
-    if not scim.enabled:
+    scim = next(iter(_TOKEN_STATE.rows()), None)
+    if scim is None or not scim["enabled"]:
         return None
     now = timezone.now()
-    if tokens.matches(token, scim.token_hash):
-        prefix = scim.token_prefix
+    if tokens.matches(token, scim["token_hash"]):
+        prefix = scim["token_prefix"]
     elif (
-        scim.previous_valid_until
-        and scim.previous_valid_until > now
-        and tokens.matches(token, scim.previous_token_hash)
+        scim["previous_valid_until"]
+        and scim["previous_valid_until"] > now
+        and tokens.matches(token, scim["previous_token_hash"])
     ):
-        prefix = scim.previous_token_prefix
+        prefix = scim["previous_token_prefix"]
     else:
         return None
-    if scim.last_used_at is None or now - scim.last_used_at > LAST_USED_RESOLUTION:
-        ScimSettings.objects.filter(pk=scim.pk).update(last_used_at=now)
+    if scim["last_used_at"] is None or now - scim["last_used_at"] > LAST_USED_RESOLUTION:
+        ScimSettings.objects.filter(pk=scim["pk"]).update(last_used_at=now)
     return ScimClient(token_prefix=prefix)
 
 
@@ -180,27 +198,10 @@ def authenticate_scim_token(token: str) -> ScimClient | None:
 def scim_view(user: User) -> UserView:
     """The SCIM-facing view of a user (reads only prefetched relations)."""
     branches = sorted(user.branches.all(), key=lambda b: b.pk)
-    return UserView(
-        id=str(user.scim_id),
-        user_name=user.username,
-        email=user.email,
-        email_type=user.email_type,
-        email_primary=user.email_primary,
-        active=user.is_active,
-        created=user.created_at,
-        last_modified=user.updated_at,
-        version=user.version,
-        external_id=user.external_id,
-        given_name=user.first_name,
-        family_name=user.last_name,
-        display_name=user.display_name,
-        timezone=user.time_zone,
-        user_type=user.user_type.name,
-        preferred_language=user.language,
-        locale=user.locale,
+    return queries.view_of(
+        {column: reduce(getattr, column.split("__"), user) for column in queries.SCIM_COLUMNS},
         branch=branches[0].name if branches else "",
-        enterprise={name: getattr(user, name) for name in accounts.PROFILE_FIELDS},
-        groups=tuple((str(g.pk), g.name) for g in user.groups.all()),
+        groups=sorted((g.pk, g.name) for g in user.groups.all()),
     )
 
 

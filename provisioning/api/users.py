@@ -10,23 +10,36 @@ from accounts.models import User
 from provisioning import queries, services
 from provisioning.api.base import ScimView, with_etag
 from provisioning.scim.listing import ListQuery, build_query, list_response, query_from_search
-from provisioning.scim.representation import project, user_resource
+from provisioning.scim.representation import UserView, project, user_resource
 
 
 class UserRenderingMixin:
-    def location(self, user: User) -> str:
-        return f"{self.base_url()}/Users/{user.scim_id}"
-
-    def resource(self, user: User, query: ListQuery | None = None) -> dict:
-        resource = user_resource(services.scim_view(user), base_url=self.base_url())
+    def resources(self, views: list[UserView], query: ListQuery | None = None) -> list[dict]:
         if query is None:
             query = build_query(self.request.query_params)
-        return project(resource, attributes=query.attributes, excluded=query.excluded_attributes)
+        base_url = self.base_url()  # once per request: it validates the Host header
+        return [
+            project(
+                user_resource(view, base_url=base_url),
+                attributes=query.attributes,
+                excluded=query.excluded_attributes,
+            )
+            for view in views
+        ]
 
     def listing(self, query: ListQuery) -> Response:
         page = queries.search_users(query)
-        resources = [self.resource(user, query) for user in page.users]
+        resources = self.resources(page.users, query)
         return Response(list_response(resources, total=page.total, start_index=query.start_index))
+
+    def shown(self, view: UserView, status_code: int = status.HTTP_200_OK) -> Response:
+        """One user as the response's body, with its ETag (RFC 7644 §3.14)."""
+        [resource] = self.resources([view])
+        return with_etag(Response(resource, status=status_code), view.version)
+
+    def written(self, user: User, status_code: int = status.HTTP_200_OK) -> Response:
+        """The user a write left, read back as a GET would show it."""
+        return self.shown(queries.get_user_view(str(user.scim_id)), status_code)
 
 
 class UsersView(UserRenderingMixin, ScimView):
@@ -35,10 +48,9 @@ class UsersView(UserRenderingMixin, ScimView):
 
     def post(self, request: Request) -> Response:
         user = services.provision_user(request.data, actor=self.actor)
-        user = queries.get_user(str(user.scim_id))
-        response = Response(self.resource(user), status=status.HTTP_201_CREATED)
-        response["Location"] = self.location(user)
-        return with_etag(response, user.version)
+        response = self.written(user, status.HTTP_201_CREATED)
+        response["Location"] = f"{self.base_url()}/Users/{user.scim_id}"
+        return response
 
 
 class UserSearchView(UserRenderingMixin, ScimView):
@@ -48,10 +60,10 @@ class UserSearchView(UserRenderingMixin, ScimView):
 
 class UserDetailView(UserRenderingMixin, ScimView):
     def get(self, request: Request, scim_id: str) -> Response:
-        user = queries.get_user(scim_id)
-        if self.if_none_match(user.version):
-            return with_etag(Response(status=status.HTTP_304_NOT_MODIFIED), user.version)
-        return with_etag(Response(self.resource(user)), user.version)
+        view = queries.get_user_view(scim_id)
+        if self.if_none_match(view.version):
+            return with_etag(Response(status=status.HTTP_304_NOT_MODIFIED), view.version)
+        return self.shown(view)
 
     def put(self, request: Request, scim_id: str) -> Response:
         user = services.replace_user(
@@ -76,7 +88,3 @@ class UserDetailView(UserRenderingMixin, ScimView):
             queries.get_user(scim_id), actor=self.actor, expected_version=self.if_match()
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-    def written(self, user: User) -> Response:
-        user = queries.get_user(str(user.scim_id))
-        return with_etag(Response(self.resource(user)), user.version)

@@ -703,20 +703,105 @@ def test_count_is_capped_at_the_advertised_maximum(scim):
     assert config["filter"]["maxResults"] == MAX_COUNT
 
 
-@pytest.mark.parametrize("count", [10, 100])
-def test_listing_takes_the_same_queries_whatever_the_page_size(
-    scim, django_assert_num_queries, count
+@pytest.mark.parametrize(("start_index", "count"), [(1, 10), (1, 100), (101, 10), (111, 10)])
+def test_listing_takes_the_same_queries_whatever_the_page(
+    scim, django_assert_num_queries, start_index, count
 ):
     many_users(120)
     # The token's last use is written at most once a minute: let the first request write it.
     scim.get("/Users", {"count": "1"})
 
-    # Token settings, count, page of users (user type joined), branches, groups.
-    with django_assert_num_queries(5):
-        response = scim.get("/Users", {"count": str(count)})
+    # Token settings, the page's ids, its users (user type, branches and groups joined), and
+    # the users after the page (counted for totalResults).
+    with django_assert_num_queries(4):
+        response = scim.get("/Users", {"startIndex": str(start_index), "count": str(count)})
 
-    assert response.json()["itemsPerPage"] == count
-    assert response.json()["Resources"][0]["groups"][0]["display"] == "Everyone"
+    page = response.json()
+    assert (page["totalResults"], page["itemsPerPage"]) == (120, count)
+    assert page["Resources"][0]["userName"] == f"bulk-{start_index - 1:04}"
+    assert page["Resources"][0]["groups"][0]["display"] == "Everyone"
+
+
+def test_lookup_by_user_name_takes_two_queries(scim, django_assert_num_queries, alice):
+    scim.get("/Users", {"count": "1"})
+
+    # Token settings, the user (userName is unique, so its one match is the whole result).
+    with django_assert_num_queries(2):
+        response = scim.get(
+            "/Users",
+            {"filter": 'userName eq "ALICE@example.com"', "startIndex": "1", "count": "100"},
+        )
+
+    assert response.json()["totalResults"] == 1
+    assert response.json()["Resources"][0]["userName"] == "alice@example.com"
+
+
+@pytest.mark.parametrize(("start_index", "count"), [("2", "100"), ("1", "0")])
+def test_lookup_by_user_name_pages_its_one_match(scim, alice, start_index, count):
+    response = scim.get(
+        "/Users",
+        {"filter": 'userName eq "alice@example.com"', "startIndex": start_index, "count": count},
+    )
+
+    assert response.json()["totalResults"] == 1
+    assert response.json()["Resources"] == []
+
+
+def test_lookup_by_user_name_refuses_what_no_user_name_holds(scim, alice):
+    response = scim.get("/Users", {"filter": 'userName eq "alice\\u0000"'})
+
+    assert response.status_code == 400
+    assert response.json()["scimType"] == "invalidFilter"
+
+
+def test_lookup_of_an_unknown_user_takes_two_queries(scim, django_assert_num_queries, alice):
+    scim.get("/Users", {"count": "1"})
+
+    with django_assert_num_queries(2):
+        response = scim.get("/Users", {"filter": 'userName eq "nobody@example.com"'})
+
+    assert response.json()["totalResults"] == 0
+
+
+def test_get_takes_two_queries(scim, django_assert_num_queries, alice):
+    scim.get("/Users", {"count": "1"})
+
+    # Token settings, the user (user type, branches and groups joined).
+    with django_assert_num_queries(2):
+        response = scim.get(users_path(alice))
+
+    assert response.json()["userName"] == "alice@example.com"
+
+
+def test_counts_every_match_when_sorted(scim, five_users):
+    response = scim.get(
+        "/Users", {"sortBy": "userName", "sortOrder": "descending", "startIndex": "2", "count": "2"}
+    )
+
+    page = response.json()
+    assert page["totalResults"] == 5
+    assert [user["userName"] for user in page["Resources"]] == ["user-4", "user-3"]
+
+
+def test_shows_first_branch_and_each_group_once_in_lists_and_by_id(scim, frozen, alice):
+    first, second = BranchFactory(name="North"), BranchFactory(name="South")
+    admins, learners = Group.objects.create(name="Admins"), Group.objects.create(name="Learners")
+    alice.branches.add(second, first)
+    alice.groups.add(learners, admins)
+    expected = {
+        **ALICE,
+        "schemas": [USER_SCHEMA, LMS_USER_SCHEMA],
+        LMS_USER_SCHEMA: {"branch": "North"},
+        "groups": [
+            {"value": str(admins.pk), "display": "Admins", "type": "direct"},
+            {"value": str(learners.pk), "display": "Learners", "type": "direct"},
+        ],
+    }
+
+    listed = scim.get("/Users", {"filter": 'userName eq "alice@example.com"'})
+
+    assert frozen(listed.json()) == list_response([expected])
+    assert frozen(scim.get(users_path(alice)).json()) == expected
 
 
 # Replace (RFC 7644 §3.5.1) -------------------------------------------------------------------
