@@ -277,31 +277,32 @@ def search_users(query: ListQuery) -> Page:
 
     Two or three queries, whatever the page size: the page's ids (from the index alone, in key
     order), the users with those ids, and a count unless the page shows where the results end.
-    In key order (an IdP's import) the count starts after the page, so the page's walk to its
-    offset and the count make one pass over the index: a deep page costs what the first does.
     A lookup by userName, which is unique, reads its one match, if any, in one query.
     """
-    where = to_q(query.filter, FILTERABLE) if query.filter is not None else None
+    where = to_q(query.filter, FILTERABLE) if query.filter is not None else None  # validates
     if query.count and (user_name := _user_name_equals(query.filter)) is not None:
         matches = list(_views(_BY_USER_NAME.rows(user_name)).values())
         return Page(total=len(matches), users=matches[query.offset : query.offset + query.count])
     users = _visible() if where is None else _visible().filter(where)
     if query.count == 0:
         return Page(total=users.count(), users=[])
-    ids = list(
-        users.order_by(*_ordering(query)).values_list("pk", flat=True)[
-            query.offset : query.offset + query.count
-        ]
-    )
-    if len(ids) < query.count and (ids or query.offset == 0):
-        total = query.offset + len(ids)
-    elif ids and not query.sort_by:
-        total = query.offset + len(ids) + users.filter(pk__gt=ids[-1]).count()
-    else:
-        total = users.count()
+    page = users.order_by(*_ordering(query)).values_list("pk", flat=True)
+    ids = list(page[query.offset : query.offset + query.count])
     views = _views(_viewed().filter(pk__in=ids)) if ids else {}
     # A user deleted between the two queries is left out.
-    return Page(total=total, users=[views[pk] for pk in ids if pk in views])
+    return Page(total=_total(users, ids, query), users=[views[pk] for pk in ids if pk in views])
+
+
+def _total(users: UserQuerySet, ids: list[int], query: ListQuery) -> int:
+    """totalResults, counting no more than the page leaves unknown."""
+    if len(ids) < query.count and (ids or query.offset == 0):
+        return query.offset + len(ids)  # the page shows where the results end
+    if ids and not query.sort_by:
+        # In key order (an IdP's import) only the users after the page are left to count: with
+        # the page's own walk to its offset, one pass over the index, so a deep page costs
+        # what the first does.
+        return query.offset + len(ids) + users.filter(pk__gt=ids[-1]).count()
+    return users.count()
 
 
 def _scim_key(scim_id: str) -> uuid.UUID:
