@@ -141,15 +141,20 @@ def reset_postgres(env: dict[str, str]) -> None:
     )
 
 
-def run_database(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
-    env = database_env(kind, workdir / kind)
-    if kind == "postgres":
+def prepare(env: dict[str, str], *, seed: int = 0) -> str:
+    """A fresh, migrated database (seeded with ``seed`` users) with SCIM on; returns the token."""
+    if env.get("DATABASE_URL"):
         reset_postgres(env)
     manage(env, "migrate", "--noinput", "-v0")
-    if args.seed:
-        manage(env, "seed_users", "--count", str(args.seed), "--prefix", "bench")
+    if seed:
+        manage(env, "seed_users", "--count", str(seed), "--prefix", "bench")
     manage(env, "scim", "enable")
-    token = manage(env, "scim", "rotate-token").strip().splitlines()[-1]
+    return manage(env, "scim", "rotate-token").strip().splitlines()[-1]
+
+
+def run_database(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
+    env = database_env(kind, workdir / kind)
+    token = prepare(env, seed=args.seed)
     with gunicorn(env, "lms.wsgi", args.workers) as port:
         return harness(port, token, args, workdir / f"{kind}.json", f"lms / {kind}")
 

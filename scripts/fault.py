@@ -25,7 +25,7 @@ import uuid
 from collections import Counter
 from pathlib import Path
 
-from bench import ROOT, database_env, gunicorn, manage, reset_postgres
+from bench import ROOT, database_env, gunicorn, prepare
 from okta_load import Client, okta_user
 
 
@@ -124,10 +124,7 @@ def main() -> None:
     env = database_env("postgres", Path(tempfile.mkdtemp(prefix="lms-fault-"))) | {
         "LOG_LEVEL": "WARNING"
     }
-    reset_postgres(env)
-    manage(env, "migrate", "--noinput", "-v0")
-    manage(env, "scim", "enable")
-    token = manage(env, "scim", "rotate-token").strip().splitlines()[-1]
+    token = prepare(env)
     outcomes = Outcomes()
     with gunicorn(env, "lms.wsgi", args.workers) as port:
         base_url = f"http://127.0.0.1:{port}/api/scim2"

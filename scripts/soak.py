@@ -18,7 +18,7 @@ import time
 import uuid
 from pathlib import Path
 
-from bench import database_env, gunicorn, manage, reset_postgres
+from bench import database_env, gunicorn, prepare
 from okta_load import Client, Stats, life_cycle
 
 
@@ -40,10 +40,7 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="lms-soak-"))
     # Request log lines would drown the report; warnings and errors still show.
     env = database_env("postgres", workdir) | {"LOG_LEVEL": "WARNING"}
-    reset_postgres(env)
-    manage(env, "migrate", "--noinput", "-v0")
-    manage(env, "scim", "enable")
-    token = manage(env, "scim", "rotate-token").strip().splitlines()[-1]
+    token = prepare(env)
     stats = Stats()
     with gunicorn(env, "lms.wsgi", args.workers) as port:
         base_url = f"http://127.0.0.1:{port}/api/scim2"
