@@ -7,12 +7,8 @@ from django.contrib import admin
 from provisioning.models import ProvisioningEvent, ScimSettings, SsoSettings
 
 
-@admin.register(ProvisioningEvent)
-class ProvisioningEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "event_type", "outcome", "actor_label", "target_label"]
-    list_filter = ["outcome", "event_type"]
-    search_fields = ["target_label", "actor_label"]
-    date_hierarchy = "created_at"
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Viewable in the back office, changed only by the portal's own services."""
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -22,6 +18,14 @@ class ProvisioningEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(ProvisioningEvent)
+class ProvisioningEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "event_type", "outcome", "actor_label", "target_label"]
+    list_filter = ["outcome", "event_type"]
+    search_fields = ["target_label", "actor_label"]
+    date_hierarchy = "created_at"
 
 
 @admin.register(ScimSettings)
@@ -47,16 +51,7 @@ class ScimSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(SsoSettings)
-class SsoSettingsAdmin(admin.ModelAdmin):
+class SsoSettingsAdmin(ReadOnlyAdmin):
     """Read-only: SSO is configured and checked on the portal's Account & Settings page."""
 
     list_display = ["__str__", "idp_entity_id", "enabled", "check_passed", "checked_at"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
