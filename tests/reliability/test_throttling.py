@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from provisioning.api import throttling
@@ -9,8 +11,20 @@ from provisioning.api import throttling
 pytestmark = pytest.mark.django_db
 
 
+def start_of_a_window(needed_seconds: float) -> None:
+    """Wait for the next rate window when this one has less than ``needed_seconds`` left.
+
+    The limit counts per minute; a test that straddles the turn of a minute would see two
+    budgets and prove nothing.
+    """
+    left = throttling.WINDOW_SECONDS - time.time() % throttling.WINDOW_SECONDS
+    if left < needed_seconds:
+        time.sleep(left + 0.05)
+
+
 @pytest.fixture(autouse=True)
 def fresh_counters():
+    start_of_a_window(needed_seconds=3)
     throttling.token_limiter.counters.clear()
 
 
@@ -51,7 +65,10 @@ def test_no_limit_when_switched_off(scim, settings):
 def test_the_limit_holds_across_worker_processes(gunicorn_scim, server_env):
     from tests.reliability.conftest import WORKERS
 
+    start_of_a_window(needed_seconds=20)
+    window = throttling._window(time.time())
     statuses = [gunicorn_scim.send("GET", "/Users?count=1")[0] for _ in range(300)]
+    assert throttling._window(time.time()) == window, "the requests straddled two windows"
 
     accepted = statuses.count(200)
     # Each process may run ahead of the shared counter by at most FLUSH_EVERY requests;
