@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -219,6 +220,9 @@ def _save_unique(
     user: User, *, username: str | None, email: str | None, precheck: bool = True
 ) -> None:
     """Save, turning a lost race on a unique value into the same typed error as the check."""
+    if username is None and email is None:
+        user.save()  # no unique value changes: nothing to lose a race on
+        return
     if precheck:
         _check_unique(username, email, exclude_pk=user.pk)
     try:
@@ -233,10 +237,19 @@ def _save_unique(
 # Use cases ------------------------------------------------------------------------------------
 
 
-def create_user(data: NewUser, *, actor: Actor, password_validators: list | None = None) -> User:
+def create_user(
+    data: NewUser,
+    *,
+    actor: Actor,
+    password_validators: list | None = None,
+    and_then: Callable[[User], object] | None = None,
+) -> User:
     """Create a user, applying the defaults rule (accounts.defaults) to what is not given.
 
     A password goes through ``password_validators`` (default: AUTH_PASSWORD_VALIDATORS).
+    ``and_then(user)`` runs in the creating transaction (e.g. to log the creation with it).
+    The password is hashed before that transaction begins: a deliberately slow hash must not
+    hold a database lock (SQLite's is the whole database's).
     """
     account = AccountSettings.load()
     branches = list(data.branches)
@@ -276,6 +289,8 @@ def create_user(data: NewUser, *, actor: Actor, password_validators: list | None
         _save_unique(user, username=user.username, email=user.email, precheck=False)
         if branches:
             user.branches.set(branches)
+        if and_then is not None:
+            and_then(user)
     return user
 
 
@@ -347,17 +362,22 @@ def update_user(
     actor: Actor,
     expected_version: int | None = None,
     password_validators: list | None = None,
+    locked: bool = False,
 ) -> UserChange:
     """Change some of a user's fields at once, all or nothing.
 
     ``changes`` maps field names (``UPDATABLE_FIELDS``) to new values; a password is validated
     and hashed. ``expected_version`` guards a read-modify-write (SCIM ``If-Match``).
+    ``locked``: the caller read ``user`` under a row lock in its transaction, which this joins
+    (else it is re-read so, in a transaction of its own).
     """
     unknown = set(changes) - UPDATABLE_FIELDS
     if unknown:
         raise ValueError(f"Not updatable: {sorted(unknown)}")
-    with transaction.atomic():
-        user = _locked(user)
+    # A caller that locked the user runs this in its own transaction: all or nothing with it.
+    with nullcontext() if locked else transaction.atomic():
+        if not locked:
+            user = _locked(user)
         if user.is_deleted:
             raise UserIsDeleted(user.username)
         if expected_version is not None and expected_version != user.version:

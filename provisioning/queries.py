@@ -242,7 +242,7 @@ def _views(rows: Iterable[dict[str, Any]]) -> dict[int, UserView]:
     return {
         pk: view_of(
             row,
-            # The first branch (by key) is the one shown, as services.scim_view() shows it.
+            # The first branch (by key) is the one shown.
             branch=branches[pk][min(branches[pk])] if branches[pk] else "",
             groups=sorted(groups[pk].items()),
         )
@@ -320,10 +320,38 @@ def get_user_view(scim_id: str) -> UserView:
     return next(iter(views.values()))
 
 
+# A user as a model instance, for the write services: every concrete column, no relation.
+_USER_COLUMNS = tuple(field.attname for field in User._meta.concrete_fields)
+_USER_BY_SCIM_ID = Prepared(
+    lambda probe: _visible().filter(scim_id=probe).values(*_USER_COLUMNS),
+    probe=uuid.UUID("00000000-5c1a-4000-8000-00000000d0e5"),
+    field=User._meta.get_field("scim_id"),
+)
+_LOCKED_USER = Prepared(
+    lambda probe: User.objects.select_for_update().filter(pk=probe).values(*_USER_COLUMNS),
+    probe=-4242,
+    field=User._meta.pk,
+)
+
+
+def _instance(row: dict[str, Any]) -> User:
+    return User.from_db(User.objects.db, _USER_COLUMNS, [row[name] for name in _USER_COLUMNS])
+
+
 def get_user(scim_id: str) -> User:
     """The visible user with this SCIM id, to change it; 404 for anything else (malformed ids
-    included). The write services re-read it under a row lock with what they need."""
-    user = _visible().filter(scim_id=_scim_key(scim_id)).first()
-    if user is None:
+    included). The write services re-read it under a row lock (``lock_user``)."""
+    rows = _USER_BY_SCIM_ID.rows(_scim_key(scim_id))
+    if not rows:
         raise NotFound(f"User {scim_id} not found.")
-    return user
+    return _instance(rows[0])
+
+
+def lock_user(user: User) -> tuple[User, UserView]:
+    """The user re-read under a row lock held until the transaction ends, and its SCIM view
+    as of then (the state a PATCH applies to); 404 when it went away meanwhile."""
+    rows = _LOCKED_USER.rows(user.pk)
+    if not rows:
+        raise NotFound(f"User {user.scim_id} not found.")
+    locked = _instance(rows[0])
+    return locked, get_user_view(str(locked.scim_id))

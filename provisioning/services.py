@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache, reduce
+from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -197,16 +197,6 @@ def authenticate_scim_token(token: str) -> ScimClient | None:
 # Users as the IdP sees them -----------------------------------------------------------------
 
 
-def scim_view(user: User) -> UserView:
-    """The SCIM-facing view of a user (reads only prefetched relations)."""
-    branches = sorted(user.branches.all(), key=lambda b: b.pk)
-    return queries.view_of(
-        {column: reduce(getattr, column.split("__"), user) for column in queries.SCIM_COLUMNS},
-        branch=branches[0].name if branches else "",
-        groups=sorted((g.pk, g.name) for g in user.groups.all()),
-    )
-
-
 @cache
 def idp_password_validators() -> list:
     """Validators for passwords an IdP pushes (settings.SCIM_PASSWORD_VALIDATORS).
@@ -311,13 +301,15 @@ def provision_user(payload: Any, *, actor: Actor) -> User:
     """RFC 7644 §3.3: create a user from a SCIM payload, defaults applied to what is absent."""
     with _refusals_recorded(EventType.USER_CREATED, actor=actor, label=_payload_label(payload)):
         attrs = parse_user(payload)
-        with transaction.atomic():
-            user = accounts.create_user(
-                _new_user(attrs), actor=actor, password_validators=idp_password_validators()
-            )
-            changed = _created_attributes(attrs)
-            _record(EventType.USER_CREATED, actor=actor, user=user, changed=changed)
-    return user
+        changed = _created_attributes(attrs)
+        return accounts.create_user(
+            _new_user(attrs),
+            actor=actor,
+            password_validators=idp_password_validators(),
+            and_then=lambda user: _record(
+                EventType.USER_CREATED, actor=actor, user=user, changed=changed
+            ),
+        )
 
 
 def _created_attributes(attrs: ScimUser) -> list[str]:
@@ -358,12 +350,14 @@ def _new_user(attrs: ScimUser) -> accounts.NewUser:
     )
 
 
-def _replacement(user: User, attrs: ScimUser) -> dict[str, Any]:
+def _replacement(user: User, current: UserView, attrs: ScimUser) -> dict[str, Any]:
     """RFC 7644 §3.5.1 replace semantics, as the portal applies them.
 
     Client-owned optional attributes that are absent (email included) are cleared. Absent
     ``active`` and ``password`` keep the current status and password; absent time zone, user
     type and branch keep the current values (the portal requires them, or its admin set them).
+    ``current`` is the user's SCIM view: a user type or branch named as it already shows is
+    no change, and costs no lookup.
     """
     changes: dict[str, Any] = {
         "username": attrs.user_name,
@@ -377,7 +371,6 @@ def _replacement(user: User, attrs: ScimUser) -> dict[str, Any]:
         "locale": attrs.locale or "",
         **_profile(attrs),
     }
-    user_type = _user_type(attrs.user_type) if attrs.user_type else None
     optional = {
         "is_active": attrs.active,
         "password": attrs.password,
@@ -385,14 +378,23 @@ def _replacement(user: User, attrs: ScimUser) -> dict[str, Any]:
         # "given": it stays inherited, so a first branch still brings its defaults
         # (accounts.defaults). update_user would otherwise mark it explicit.
         "time_zone": None if attrs.timezone == user.time_zone else attrs.timezone,
-        "user_type": None if user_type == user.user_type else user_type,
+        "user_type": (
+            _user_type(attrs.user_type)
+            if attrs.user_type and not _same_name(attrs.user_type, current.user_type)
+            else None
+        ),
     }
     changes.update({k: v for k, v in optional.items() if v is not None})
-    if attrs.branch:
+    if attrs.branch and not _same_name(attrs.branch, current.branch):
         branch = _branch_named(attrs.branch)
         if branch not in user.branches.all():
             changes["branches"] = [branch]
     return changes
+
+
+def _same_name(given: str, current: str) -> bool:
+    """Names of user types and branches compare case-insensitively (as ``name__iexact``)."""
+    return given.strip().casefold() == current.casefold()
 
 
 def _update(
@@ -403,26 +405,27 @@ def _update(
     event_type: str,
     expected_version: int | None,
 ) -> User:
-    with transaction.atomic():
-        change = accounts.update_user(
-            user,
-            changes,
-            actor=actor,
-            expected_version=expected_version,
-            password_validators=idp_password_validators(),
+    """Apply ``changes`` to ``user`` (read under lock) and log it, in the caller's transaction."""
+    change = accounts.update_user(
+        user,
+        changes,
+        actor=actor,
+        expected_version=expected_version,
+        password_validators=idp_password_validators(),
+        locked=True,
+    )
+    if change.changed == ("is_active",):
+        event_type = (
+            EventType.USER_REACTIVATED if change.user.is_active else EventType.USER_DEACTIVATED
         )
-        if change.changed == ("is_active",):
-            event_type = (
-                EventType.USER_REACTIVATED if change.user.is_active else EventType.USER_DEACTIVATED
-            )
-        # A write that changes nothing is still an accepted write: it is logged, with no names.
-        _record(
-            event_type,
-            actor=actor,
-            user=change.user,
-            changed=[SCIM_NAMES.get(name, name) for name in change.changed],
-            detail="" if change.changed else "no change",
-        )
+    # A write that changes nothing is still an accepted write: it is logged, with no names.
+    _record(
+        event_type,
+        actor=actor,
+        user=change.user,
+        changed=[SCIM_NAMES.get(name, name) for name in change.changed],
+        detail="" if change.changed else "no change",
+    )
     return change.user
 
 
@@ -430,61 +433,47 @@ def replace_user(
     user: User, payload: Any, *, actor: Actor, expected_version: int | None = None
 ) -> User:
     """RFC 7644 §3.5.1 (PUT): replace the user's attributes; never creates."""
-    with (
-        _refusals_recorded(EventType.USER_REPLACED, actor=actor, label=user.username, user=user),
-        transaction.atomic(),
-    ):
-        attrs = parse_user(payload)
-        user = _locked(user)
-        return _update(
-            user,
-            _replacement(user, attrs),
-            actor=actor,
-            event_type=EventType.USER_REPLACED,
-            expected_version=expected_version,
-        )
+    with _refusals_recorded(EventType.USER_REPLACED, actor=actor, label=user.username, user=user):
+        attrs = parse_user(payload)  # before the transaction: nothing to lock for it
+        with transaction.atomic():
+            user, current = queries.lock_user(user)
+            return _update(
+                user,
+                _replacement(user, current, attrs),
+                actor=actor,
+                event_type=EventType.USER_REPLACED,
+                expected_version=expected_version,
+            )
 
 
 def patch_user(
     user: User, payload: Any, *, actor: Actor, expected_version: int | None = None
 ) -> User:
     """RFC 7644 §3.5.2 (PATCH): apply the operations to the current resource, all or nothing."""
-    with (
-        _refusals_recorded(EventType.USER_UPDATED, actor=actor, label=user.username, user=user),
-        transaction.atomic(),
-    ):
+    with _refusals_recorded(EventType.USER_UPDATED, actor=actor, label=user.username, user=user):
         operations = scim_patch.parse_patch_request(payload)
-        # The patch applies to the user as it is under the row lock: two concurrent PATCHes
-        # are applied one after the other, neither loses the other's change.
-        user = _locked(user)
-        current = user_resource(scim_view(user), base_url="")
-        patched = scim_patch.apply_patch(current, operations)
-        _refuse_removing_required(current, patched)
-        changes = _replacement(user, parse_user(patched))
-        if _branch(current) and not _branch(patched):
-            changes["branches"] = []
-        return _update(
-            user,
-            changes,
-            actor=actor,
-            event_type=EventType.USER_UPDATED,
-            expected_version=expected_version,
-        )
+        with transaction.atomic():
+            # The patch applies to the user as it is under the row lock: two concurrent
+            # PATCHes are applied one after the other, neither loses the other's change.
+            user, view = queries.lock_user(user)
+            current = user_resource(view, base_url="")
+            patched = scim_patch.apply_patch(current, operations)
+            _refuse_removing_required(current, patched)
+            changes = _replacement(user, view, parse_user(patched))
+            if _branch(current) and not _branch(patched):
+                changes["branches"] = []
+            return _update(
+                user,
+                changes,
+                actor=actor,
+                event_type=EventType.USER_UPDATED,
+                expected_version=expected_version,
+            )
 
 
 # The portal cannot leave these unassigned (RFC 7644 §3.5.2.2: removing a required attribute
 # is a mutability error).
 REQUIRED_ATTRIBUTES = ("active", "timezone", "userType")
-
-
-def _locked(user: User) -> User:
-    """The user re-read under a row lock (held until the transaction ends)."""
-    return (
-        User.objects.select_for_update(of=("self",))
-        .select_related("user_type")
-        .prefetch_related("branches", "groups")
-        .get(pk=user.pk)
-    )
 
 
 def _refuse_removing_required(current: Mapping[str, Any], patched: Mapping[str, Any]) -> None:

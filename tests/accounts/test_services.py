@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
 from accounts import services
 from accounts.exceptions import (
@@ -24,6 +25,37 @@ def new_user(**fields) -> services.NewUser:
     fields.setdefault("username", "carol@example.com")
     fields.setdefault("email", fields["username"])
     return services.NewUser(**fields)
+
+
+def test_hashes_the_password_before_its_transaction_and_runs_and_then_inside(actor, monkeypatch):
+    depth = []  # how many atomic blocks were open: when hashing, then in and_then
+    hash_password = User.set_password
+
+    def set_password(user, raw):
+        depth.append(len(connection.atomic_blocks))
+        hash_password(user, raw)
+
+    monkeypatch.setattr(User, "set_password", set_password)
+    outside = len(connection.atomic_blocks)
+
+    user = services.create_user(
+        new_user(password="s3cret-Passphrase!"),
+        actor=actor,
+        and_then=lambda created: depth.append(len(connection.atomic_blocks)),
+    )
+
+    assert depth == [outside, outside + 1]
+    assert user.check_password("s3cret-Passphrase!")
+
+
+def test_a_failing_and_then_leaves_no_user(actor):
+    def fail(user):
+        raise RuntimeError("logging failed")
+
+    with pytest.raises(RuntimeError):
+        services.create_user(new_user(username="ghost@example.com"), actor=actor, and_then=fail)
+
+    assert not User.objects.filter(username="ghost@example.com").exists()
 
 
 def test_creates_user_with_hashed_password(actor):

@@ -773,6 +773,38 @@ def test_get_takes_two_queries(scim, django_assert_num_queries, alice):
     assert response.json()["userName"] == "alice@example.com"
 
 
+def test_patch_takes_a_fixed_number_of_queries(scim, django_assert_num_queries, alice):
+    alice.branches.set([BranchFactory(name="Sales")])
+    scim.get("/Users", {"count": "1"})
+    deactivate = {
+        "schemas": [PATCH_OP],
+        "Operations": [{"op": "replace", "value": {"active": False}}],
+    }
+
+    # Token settings, the user to change; in one transaction (a savepoint in a test): the user
+    # under a row lock, its view (user type, branches, groups joined), the update, the
+    # provisioning event; then the view the response shows. The user type and branch a PATCH
+    # carries back cost no lookup.
+    with django_assert_num_queries(9):
+        response = scim.patch(users_path(alice), deactivate)
+
+    assert response.status_code == 200
+    assert response.json()["active"] is False
+
+
+def test_put_takes_a_fixed_number_of_queries(scim, django_assert_num_queries, alice):
+    scim.get("/Users", {"count": "1"})
+    body = okta_put_user(
+        str(alice.scim_id), "alice@example.com", "Alicia", "Liddell", "alice@example.com"
+    )
+    body["userType"] = "learner-type"  # the type it has, named in another case
+
+    with django_assert_num_queries(9):
+        response = scim.put(users_path(alice), body)
+
+    assert response.json()["name"]["givenName"] == "Alicia"
+
+
 def test_counts_every_match_when_sorted(scim, five_users):
     response = scim.get(
         "/Users", {"sortBy": "userName", "sortOrder": "descending", "startIndex": "2", "count": "2"}
