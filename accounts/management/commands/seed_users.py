@@ -12,7 +12,7 @@ import re
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
+from django.db import connection, transaction
 
 from accounts import defaults
 from accounts.models import AccountSettings, User, UserSource
@@ -45,6 +45,10 @@ class Command(BaseCommand):
                 User.objects.bulk_create(
                     [self.user(prefix, n, resolved, password, source, language) for n in numbers]
                 )
+        # A bulk load changes the table's size at once: refresh the planner's statistics now
+        # rather than when autovacuum gets to it, or lookups may be planned for the old size.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(User._meta.db_table)}")
         self.stdout.write(
             f"Created {count} users ({prefix}-{start:06d} to {prefix}-{start + count - 1:06d})."
         )
