@@ -217,17 +217,24 @@ def _check_unique(username: str | None, email: str | None, *, exclude_pk: int | 
 
 
 def _save_unique(
-    user: User, *, username: str | None, email: str | None, precheck: bool = True
+    user: User,
+    *,
+    username: str | None,
+    email: str | None,
+    precheck: bool = True,
+    columns: Sequence[str] | None = None,
 ) -> None:
-    """Save, turning a lost race on a unique value into the same typed error as the check."""
+    """Save (only ``columns``, if given), turning a lost race on a unique value into the same
+    typed error as the check."""
+    update_fields = None if columns is None else [_FIELD_OF_COLUMN[name] for name in columns]
     if username is None and email is None:
-        user.save()  # no unique value changes: nothing to lose a race on
+        user.save(update_fields=update_fields)  # no unique value changes: no race to lose
         return
     if precheck:
         _check_unique(username, email, exclude_pk=user.pk)
     try:
         with transaction.atomic():
-            user.save()
+            user.save(update_fields=update_fields)
     except IntegrityError:
         # Another transaction committed the same value between our check and our write.
         _check_unique(username, email, exclude_pk=user.pk)
@@ -309,6 +316,14 @@ def create_superuser(*, username: str, email: str, password: str | None, actor: 
     )
 
 
+# A user's columns by attribute name (user_type_id), and the field each belongs to.
+_FIELD_OF_COLUMN = {field.attname: field.name for field in User._meta.concrete_fields}
+
+
+def _column_values(user: User) -> dict[str, Any]:
+    return {name: getattr(user, name) for name in _FIELD_OF_COLUMN}
+
+
 def _locked(user: User) -> User:
     return User.objects.select_for_update().get(pk=user.pk)
 
@@ -382,6 +397,7 @@ def update_user(
             raise UserIsDeleted(user.username)
         if expected_version is not None and expected_version != user.version:
             raise VersionMismatch(expected_version, user.version)
+        before = _column_values(user)
         changed = [
             name
             for name, value in changes.items()
@@ -397,6 +413,9 @@ def update_user(
                 user,
                 username=user.username if "username" in changed else None,
                 email=user.email if "email" in changed else None,
+                # Only the columns that changed (those set alongside included, such as the
+                # time of a status change): a full-row UPDATE cost a PUT a fifth of its time.
+                columns=[name for name, value in before.items() if getattr(user, name) != value],
             )
     return UserChange(user=user, changed=tuple(changed))
 

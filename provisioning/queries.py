@@ -320,38 +320,28 @@ def get_user_view(scim_id: str) -> UserView:
     return next(iter(views.values()))
 
 
-# A user as a model instance, for the write services: every concrete column, no relation.
+# The write services' read: the user under a row lock, as a model instance (every concrete
+# column) and as its SCIM view (the state a PATCH applies to), in one query.
 _USER_COLUMNS = tuple(field.attname for field in User._meta.concrete_fields)
-_USER_BY_SCIM_ID = Prepared(
-    lambda probe: _visible().filter(scim_id=probe).values(*_USER_COLUMNS),
+_LOCKED_BY_SCIM_ID = Prepared(
+    lambda probe: (
+        _visible()
+        .select_for_update(of=("self",))
+        .filter(scim_id=probe)
+        .values("pk", *dict.fromkeys((*_USER_COLUMNS, *SCIM_COLUMNS)), *_RELATED)
+        .order_by()
+    ),
     probe=uuid.UUID("00000000-5c1a-4000-8000-00000000d0e5"),
     field=User._meta.get_field("scim_id"),
 )
-_LOCKED_USER = Prepared(
-    lambda probe: User.objects.select_for_update().filter(pk=probe).values(*_USER_COLUMNS),
-    probe=-4242,
-    field=User._meta.pk,
-)
 
 
-def _instance(row: dict[str, Any]) -> User:
-    return User.from_db(User.objects.db, _USER_COLUMNS, [row[name] for name in _USER_COLUMNS])
-
-
-def get_user(scim_id: str) -> User:
-    """The visible user with this SCIM id, to change it; 404 for anything else (malformed ids
-    included). The write services re-read it under a row lock (``lock_user``)."""
-    rows = _USER_BY_SCIM_ID.rows(_scim_key(scim_id))
+def lock_user(scim_id: str) -> tuple[User, UserView]:
+    """The visible user with this SCIM id, under a row lock held until the transaction ends,
+    and its SCIM view; 404 for anything else (malformed ids included)."""
+    rows = _LOCKED_BY_SCIM_ID.rows(_scim_key(scim_id))
     if not rows:
         raise NotFound(f"User {scim_id} not found.")
-    return _instance(rows[0])
-
-
-def lock_user(user: User) -> tuple[User, UserView]:
-    """The user re-read under a row lock held until the transaction ends, and its SCIM view
-    as of then (the state a PATCH applies to); 404 when it went away meanwhile."""
-    rows = _LOCKED_USER.rows(user.pk)
-    if not rows:
-        raise NotFound(f"User {user.scim_id} not found.")
-    locked = _instance(rows[0])
-    return locked, get_user_view(str(locked.scim_id))
+    columns = rows[0]
+    user = User.from_db(User.objects.db, _USER_COLUMNS, [columns[n] for n in _USER_COLUMNS])
+    return user, next(iter(_views(rows).values()))

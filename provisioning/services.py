@@ -248,10 +248,19 @@ def _profile(attrs: ScimUser) -> dict[str, str]:
     }
 
 
+@dataclass
+class _Subject:
+    """Whom a write is about, as far as known when it is refused."""
+
+    label: str
+    user: User | None = None
+
+    def is_(self, user: User) -> None:
+        self.label, self.user = user.username, user
+
+
 @contextmanager
-def _refusals_recorded(
-    event_type: str, *, actor: Actor, label: str, user: User | None = None
-) -> Iterator[None]:
+def _refusals_recorded(event_type: str, *, actor: Actor, subject: _Subject) -> Iterator[None]:
     """Record a refused request after its transaction rolled back, then let the error go on."""
     try:
         yield
@@ -260,8 +269,8 @@ def _refusals_recorded(
         _record(
             event_type,
             actor=actor,
-            user=user,
-            label=label,
+            user=subject.user,
+            label=subject.label,
             outcome=Outcome.REFUSED,
             detail=str(error),
         )
@@ -299,7 +308,8 @@ def _payload_label(payload: Any) -> str:
 
 def provision_user(payload: Any, *, actor: Actor) -> User:
     """RFC 7644 §3.3: create a user from a SCIM payload, defaults applied to what is absent."""
-    with _refusals_recorded(EventType.USER_CREATED, actor=actor, label=_payload_label(payload)):
+    subject = _Subject(label=_payload_label(payload))
+    with _refusals_recorded(EventType.USER_CREATED, actor=actor, subject=subject):
         attrs = parse_user(payload)
         changed = _created_attributes(attrs)
         return accounts.create_user(
@@ -430,45 +440,52 @@ def _update(
 
 
 def replace_user(
-    user: User, payload: Any, *, actor: Actor, expected_version: int | None = None
+    scim_id: str, payload: Any, *, actor: Actor, expected_version: int | None = None
 ) -> User:
     """RFC 7644 §3.5.1 (PUT): replace the user's attributes; never creates."""
-    with _refusals_recorded(EventType.USER_REPLACED, actor=actor, label=user.username, user=user):
-        attrs = parse_user(payload)  # before the transaction: nothing to lock for it
-        with transaction.atomic():
-            user, current = queries.lock_user(user)
-            return _update(
-                user,
-                _replacement(user, current, attrs),
-                actor=actor,
-                event_type=EventType.USER_REPLACED,
-                expected_version=expected_version,
-            )
+    subject = _Subject(label=scim_id)
+    with (
+        _refusals_recorded(EventType.USER_REPLACED, actor=actor, subject=subject),
+        transaction.atomic(),
+    ):
+        user, current = queries.lock_user(scim_id)
+        subject.is_(user)
+        return _update(
+            user,
+            _replacement(user, current, parse_user(payload)),
+            actor=actor,
+            event_type=EventType.USER_REPLACED,
+            expected_version=expected_version,
+        )
 
 
 def patch_user(
-    user: User, payload: Any, *, actor: Actor, expected_version: int | None = None
+    scim_id: str, payload: Any, *, actor: Actor, expected_version: int | None = None
 ) -> User:
     """RFC 7644 §3.5.2 (PATCH): apply the operations to the current resource, all or nothing."""
-    with _refusals_recorded(EventType.USER_UPDATED, actor=actor, label=user.username, user=user):
+    subject = _Subject(label=scim_id)
+    with (
+        _refusals_recorded(EventType.USER_UPDATED, actor=actor, subject=subject),
+        transaction.atomic(),
+    ):
+        # The patch applies to the user as it is under the row lock: two concurrent PATCHes
+        # are applied one after the other, neither loses the other's change.
+        user, view = queries.lock_user(scim_id)
+        subject.is_(user)
         operations = scim_patch.parse_patch_request(payload)
-        with transaction.atomic():
-            # The patch applies to the user as it is under the row lock: two concurrent
-            # PATCHes are applied one after the other, neither loses the other's change.
-            user, view = queries.lock_user(user)
-            current = user_resource(view, base_url="")
-            patched = scim_patch.apply_patch(current, operations)
-            _refuse_removing_required(current, patched)
-            changes = _replacement(user, view, parse_user(patched))
-            if _branch(current) and not _branch(patched):
-                changes["branches"] = []
-            return _update(
-                user,
-                changes,
-                actor=actor,
-                event_type=EventType.USER_UPDATED,
-                expected_version=expected_version,
-            )
+        current = user_resource(view, base_url="")
+        patched = scim_patch.apply_patch(current, operations)
+        _refuse_removing_required(current, patched)
+        changes = _replacement(user, view, parse_user(patched))
+        if _branch(current) and not _branch(patched):
+            changes["branches"] = []
+        return _update(
+            user,
+            changes,
+            actor=actor,
+            event_type=EventType.USER_UPDATED,
+            expected_version=expected_version,
+        )
 
 
 # The portal cannot leave these unassigned (RFC 7644 §3.5.2.2: removing a required attribute
@@ -486,12 +503,15 @@ def _branch(resource: Mapping[str, Any]) -> str:
     return resource.get(LMS_USER_SCHEMA, {}).get("branch", "")
 
 
-def delete_user(user: User, *, actor: Actor, expected_version: int | None = None) -> None:
+def delete_user(scim_id: str, *, actor: Actor, expected_version: int | None = None) -> None:
     """RFC 7644 §3.6: a soft delete; the user keeps its email until permanently deleted."""
+    subject = _Subject(label=scim_id)
     with (
-        _refusals_recorded(EventType.USER_DELETED, actor=actor, label=user.username, user=user),
+        _refusals_recorded(EventType.USER_DELETED, actor=actor, subject=subject),
         transaction.atomic(),
     ):
+        user, _ = queries.lock_user(scim_id)
+        subject.is_(user)
         if expected_version is not None and expected_version != user.version:
             raise VersionMismatch(expected_version, user.version)
         accounts.soft_delete_user(user, actor=actor)

@@ -67,7 +67,7 @@ class UserDetailView(UserRenderingMixin, ScimView):
 
     def put(self, request: Request, scim_id: str) -> Response:
         user = services.replace_user(
-            queries.get_user(scim_id),
+            scim_id,
             request.data,
             actor=self.actor,
             expected_version=self.if_match(),
@@ -76,7 +76,7 @@ class UserDetailView(UserRenderingMixin, ScimView):
 
     def patch(self, request: Request, scim_id: str) -> Response:
         user = services.patch_user(
-            queries.get_user(scim_id),
+            scim_id,
             request.data,
             actor=self.actor,
             expected_version=self.if_match(),
@@ -84,7 +84,5 @@ class UserDetailView(UserRenderingMixin, ScimView):
         return self.written(user)
 
     def delete(self, request: Request, scim_id: str) -> Response:
-        services.delete_user(
-            queries.get_user(scim_id), actor=self.actor, expected_version=self.if_match()
-        )
+        services.delete_user(scim_id, actor=self.actor, expected_version=self.if_match())
         return Response(status=status.HTTP_204_NO_CONTENT)
