@@ -117,7 +117,9 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several gunicorn workers share the file: wait for locks instead of failing, take the
-    # write lock at BEGIN (no deadlock-prone lock upgrades) and let readers run beside a writer.
+    # write lock at BEGIN (no deadlock-prone lock upgrades) and let readers run beside a writer;
+    # write transactions queue on a file lock rather than SQLite's sleeps (lms.sqlite).
+    DATABASES["default"]["ENGINE"] = "lms.sqlite"
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "timeout": 20,

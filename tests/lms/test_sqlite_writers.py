@@ -1,0 +1,79 @@
+"""lms.sqlite: write transactions queue on a file lock; none is lost, none waits forever."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+import time
+
+import pytest
+from django.db import OperationalError, connection, connections, transaction
+
+from accounts.models import AccountSettings
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite backend's own lock"),
+]
+
+
+def writers_file() -> str:
+    return f"{connection.settings_dict['NAME']}.writers"
+
+
+def write(language: str, hold: float = 0.0) -> None:
+    """One write transaction in a thread of its own (so on a connection of its own)."""
+    try:
+        with transaction.atomic():
+            account = AccountSettings.load()
+            account.default_language = language
+            account.save()
+            time.sleep(hold)
+    finally:
+        connections.close_all()
+
+
+def test_a_second_writer_waits_for_the_first_and_both_commit():
+    AccountSettings.load()
+    first = threading.Thread(target=write, args=("de", 0.3))
+    first.start()
+    time.sleep(0.1)  # the first holds the lock now
+    started = time.monotonic()
+
+    write("fr")
+
+    first.join()
+    assert 0.1 < time.monotonic() - started < 2
+    assert AccountSettings.load().default_language == "fr"
+
+
+def test_the_lock_is_released_when_a_transaction_rolls_back():
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        AccountSettings.load()
+        1 / 0
+
+    other = threading.Thread(target=write, args=("it",))
+    other.start()
+    other.join(timeout=5)
+
+    assert not other.is_alive()
+    assert AccountSettings.load().default_language == "it"
+
+
+def test_a_writer_gives_up_after_the_database_timeout(monkeypatch):
+    AccountSettings.load()
+    monkeypatch.setitem(connection.settings_dict["OPTIONS"], "timeout", 0.3)
+    holder = os.open(writers_file(), os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(holder, fcntl.LOCK_EX)  # as another process in a long write would
+    try:
+        started = time.monotonic()
+        with pytest.raises(OperationalError, match="database is locked"), transaction.atomic():
+            AccountSettings.load()
+        assert 0.3 <= time.monotonic() - started < 2
+    finally:
+        os.close(holder)
+
+    with transaction.atomic():  # and the connection is usable again
+        AccountSettings.objects.update(default_language="es")
+    assert AccountSettings.load().default_language == "es"
