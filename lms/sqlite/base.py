@@ -19,15 +19,24 @@ from __future__ import annotations
 import fcntl
 import os
 import time
+from pathlib import Path
 
 from django.db import OperationalError
-from django.db.backends.sqlite3 import base
+from django.db.backends.sqlite3 import base, creation
 
 FIRST_WAIT = 0.0001
 LONGEST_WAIT = 0.001
 
 
+class DatabaseCreation(creation.DatabaseCreation):
+    def _destroy_test_db(self, test_database_name: str, verbosity: int) -> None:
+        super()._destroy_test_db(test_database_name, verbosity)
+        if not self.is_in_memory_db(test_database_name):
+            Path(f"{test_database_name}.writers").unlink(missing_ok=True)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    creation_class = DatabaseCreation
     _writers: tuple[int, int] | None = None  # (process id, file descriptor)
     _holding_writers_lock = False
 
