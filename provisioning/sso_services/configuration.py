@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from provisioning.models import EventType, SsoSettings
-from provisioning.services import Actor, _record
+from provisioning.services import Actor, record_event
 from provisioning.sso import report
 
 SETTINGS_LABEL = "SAML SSO"
@@ -51,7 +51,9 @@ def save_sso_settings(data: Mapping[str, Any], *, actor: Actor) -> SsoSettings:
             sso.checked_at, sso.check_passed = None, False
         if changed:
             sso.save()
-            _record(EventType.SSO_CONFIGURED, actor=actor, label=SETTINGS_LABEL, changed=changed)
+            record_event(
+                EventType.SSO_CONFIGURED, actor=actor, label=SETTINGS_LABEL, changed=changed
+            )
     return sso
 
 

@@ -28,7 +28,7 @@ from provisioning.models import (
     SamlRequest,
     SsoSettings,
 )
-from provisioning.services import Actor, _record
+from provisioning.services import Actor, record_event
 from provisioning.sso import check, report, saml
 from provisioning.sso.report import CheckReport
 from provisioning.sso.steps import Refused, Step
@@ -256,7 +256,7 @@ def record_sso_check(result: CheckReport, *, actor: Actor) -> SsoSettings:
         sso = SsoSettings.objects.select_for_update().get(pk=SsoSettings.load().pk)
         sso.checked_at, sso.check_passed = timezone.now(), result.passed
         sso.save(update_fields=["checked_at", "check_passed", "updated_at"])
-        _record(
+        record_event(
             EventType.SSO_CHECKED,
             actor=actor,
             label=SETTINGS_LABEL,

@@ -18,7 +18,7 @@ from accounts import services as accounts
 from accounts.exceptions import AccountError, EmailInUse
 from accounts.models import Branch, User, UserSource, UserType, available_time_zones
 from provisioning.models import EventType, Outcome, SsoSettings
-from provisioning.services import Actor, _record
+from provisioning.services import Actor, record_event
 from provisioning.sso import check, report
 from provisioning.sso_services.configuration import attribute_mapping
 
@@ -101,7 +101,7 @@ def _refuse(
         "SSO sign-in refused (%s) for %r: %r [client %s]", kind.value, username, message, client
     )
     if username:
-        _record(
+        record_event(
             EventType.SSO_SIGN_IN,
             actor=SSO_ACTOR,
             user=user,
@@ -137,7 +137,7 @@ def _sync_profile(user: User, profile: report.SamlProfile, *, client: str) -> Us
         with transaction.atomic():
             change = accounts.update_user(user, changes, actor=SSO_ACTOR)
             if change.changed:
-                _record(
+                record_event(
                     EventType.USER_UPDATED,
                     actor=SSO_ACTOR,
                     user=change.user,
@@ -176,7 +176,7 @@ def _create_from_profile(profile: report.SamlProfile, sso: SsoSettings, *, clien
     try:
         with transaction.atomic():
             user = accounts.create_user(new_user, actor=SSO_ACTOR)
-            _record(
+            record_event(
                 EventType.USER_CREATED,
                 actor=SSO_ACTOR,
                 user=user,

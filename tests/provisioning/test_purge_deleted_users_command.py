@@ -88,9 +88,9 @@ def test_rejects_a_malformed_date():
 
 def test_purge_is_logged_and_scrubs_the_users_name_from_the_log(deleted_bob):
     from provisioning.models import EventType, ProvisioningEvent
-    from provisioning.services import Actor, _record
+    from provisioning.services import Actor, record_event
 
-    _record(EventType.USER_DELETED, actor=Actor.system("tests"), user=deleted_bob)
+    record_event(EventType.USER_DELETED, actor=Actor.system("tests"), user=deleted_bob)
 
     purge("--email", "bob@example.com", "--commit")
 

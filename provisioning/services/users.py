@@ -1,17 +1,13 @@
-"""Provisioning use cases: the SCIM switch and token, and users as an IdP changes them.
+"""Users as an IdP provisions them: create, replace, patch, delete, and purge.
 
 Each use case runs in one transaction and writes its ``ProvisioningEvent`` inside it; a refused
 request is rolled back whole and then recorded as refused. Users are only ever changed through
-``accounts.services``. Errors are the domain's own (``accounts.exceptions`` and
-``ProvisioningError``) or, for SCIM wire-format problems, ``ScimError``; the API translates.
+``accounts.services``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
@@ -20,23 +16,24 @@ from django.contrib.auth import password_validation
 from django.core.signals import setting_changed
 from django.db import transaction
 from django.dispatch import receiver
-from django.utils import timezone
 
 from accounts import services as accounts
-from accounts.exceptions import AccountError, VersionMismatch
+from accounts.exceptions import VersionMismatch
 from accounts.models import Branch, User, UserSource, UserType
-from provisioning import queries, tokens
-from provisioning.models import EventType, Outcome, ProvisioningEvent, ScimSettings
+from accounts.services import Actor
+from provisioning import queries
+from provisioning.models import EventType, ProvisioningEvent
 from provisioning.scim import patch as scim_patch
 from provisioning.scim.constants import LMS_USER_SCHEMA
-from provisioning.scim.errors import Mutability, ScimError
+from provisioning.scim.errors import Mutability
 from provisioning.scim.parsing import ScimUser, parse_user
 from provisioning.scim.representation import UserView, user_resource
-
-Actor = accounts.Actor
-
-# How often, at most, a token's last use is written (a write per request would be wasteful).
-LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+from provisioning.services.events import (
+    ProvisioningError,
+    Subject,
+    record_event,
+    refusals_recorded,
+)
 
 # Portal field -> SCIM attribute name, for the provisioning log's list of changed attributes.
 SCIM_NAMES = {
@@ -64,10 +61,6 @@ SCIM_NAMES = {
 }
 
 
-class ProvisioningError(Exception):
-    """A provisioning request the portal refuses for a reason of its own."""
-
-
 class UnknownUserType(ProvisioningError):
     def __init__(self, name: str, known: Sequence[str]) -> None:
         super().__init__(f"Unknown userType {name!r}; known user types: {', '.join(known)}.")
@@ -85,116 +78,6 @@ class ProtectedUserTypeAssignment(ProvisioningError):
 class UnknownBranch(ProvisioningError):
     def __init__(self, name: str) -> None:
         super().__init__(f"No branch is named {name!r}; create it in the portal first.")
-
-
-# The SCIM switch and token ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ScimClient:
-    """The authenticated caller of the SCIM API (an IdP holding the token)."""
-
-    token_prefix: str
-    is_authenticated = True
-
-    @property
-    def actor(self) -> Actor:
-        return Actor(label=f"scim:token {self.token_prefix}")
-
-
-def _record(
-    event_type: str,
-    *,
-    actor: Actor,
-    user: User | None = None,
-    label: str = "",
-    changed: Sequence[str] = (),
-    outcome: str = Outcome.SUCCESS,
-    detail: str = "",
-) -> ProvisioningEvent:
-    return ProvisioningEvent.objects.create(
-        event_type=event_type,
-        outcome=outcome,
-        actor_label=actor.label[:200],
-        target_user=user if user is not None and user.pk else None,
-        target_label=(label or (user.username if user else ""))[:255],
-        changed=list(changed),
-        detail=detail,
-    )
-
-
-def set_scim_enabled(enabled: bool, *, actor: Actor) -> ScimSettings:
-    with transaction.atomic():
-        scim = ScimSettings.objects.select_for_update().get(pk=ScimSettings.load().pk)
-        if scim.enabled != enabled:
-            scim.enabled = enabled
-            scim.save(update_fields=["enabled"])
-            _record(EventType.SCIM_ENABLED if enabled else EventType.SCIM_DISABLED, actor=actor)
-    return scim
-
-
-def rotate_scim_token(*, actor: Actor, grace: dt.timedelta | None = None) -> str:
-    """Issue a new token and return it (the only time it is ever visible).
-
-    The previous token stops working at once, or after ``grace`` (zero-downtime rotation: the
-    IdP admin pastes the new token while the old one still works).
-    """
-    new = tokens.generate_token()
-    with transaction.atomic():
-        scim = ScimSettings.objects.select_for_update().get(pk=ScimSettings.load().pk)
-        keep_previous = bool(grace) and scim.has_token
-        scim.previous_token_prefix = scim.token_prefix if keep_previous else ""
-        scim.previous_token_hash = scim.token_hash if keep_previous else ""
-        scim.previous_valid_until = timezone.now() + grace if keep_previous else None
-        scim.token_prefix, scim.token_hash = new.prefix, new.hash
-        scim.token_created_at = timezone.now()
-        scim.save()
-        detail = f"new token {new.prefix}" + (
-            f"; previous valid for {grace}" if keep_previous else ""
-        )
-        _record(EventType.TOKEN_ROTATED, actor=actor, detail=detail)
-    return new.token
-
-
-# What authenticating a request reads of the SCIM settings: plain values, in a read compiled
-# once per process (queries.Prepared), since every SCIM request runs it. Nothing is cached:
-# disabling provisioning or rotating the token takes effect at the next request, everywhere.
-_TOKEN_STATE = queries.Prepared(
-    lambda _: ScimSettings.objects.values(
-        "pk",
-        "enabled",
-        "token_prefix",
-        "token_hash",
-        "previous_token_prefix",
-        "previous_token_hash",
-        "previous_valid_until",
-        "last_used_at",
-    )[:1]
-)
-
-
-def authenticate_scim_token(token: str) -> ScimClient | None:
-    """The SCIM client holding ``token``, or None (also when provisioning is disabled)."""
-    scim = next(iter(_TOKEN_STATE.rows()), None)
-    if scim is None or not scim["enabled"]:
-        return None
-    now = timezone.now()
-    if tokens.matches(token, scim["token_hash"]):
-        prefix = scim["token_prefix"]
-    elif (
-        scim["previous_valid_until"]
-        and scim["previous_valid_until"] > now
-        and tokens.matches(token, scim["previous_token_hash"])
-    ):
-        prefix = scim["previous_token_prefix"]
-    else:
-        return None
-    if scim["last_used_at"] is None or now - scim["last_used_at"] > LAST_USED_RESOLUTION:
-        ScimSettings.objects.filter(pk=scim["pk"]).update(last_used_at=now)
-    return ScimClient(token_prefix=prefix)
-
-
-# Users as the IdP sees them -----------------------------------------------------------------
 
 
 @cache
@@ -248,56 +131,6 @@ def _profile(attrs: ScimUser) -> dict[str, str]:
     }
 
 
-@dataclass
-class _Subject:
-    """Whom a write is about, as far as known when it is refused."""
-
-    label: str
-    user: User | None = None
-
-    def is_(self, user: User) -> None:
-        self.label, self.user = user.username, user
-
-
-@contextmanager
-def _refusals_recorded(event_type: str, *, actor: Actor, subject: _Subject) -> Iterator[None]:
-    """Record a refused request after its transaction rolled back, then let the error go on."""
-    try:
-        yield
-    except (AccountError, ProvisioningError, ScimError) as error:
-        error.provisioning_event_recorded = True
-        _record(
-            event_type,
-            actor=actor,
-            user=subject.user,
-            label=subject.label,
-            outcome=Outcome.REFUSED,
-            detail=str(error),
-        )
-        raise
-
-
-# HTTP method of a SCIM write -> the event that records it.
-WRITE_EVENTS = {
-    "POST": EventType.USER_CREATED,
-    "PUT": EventType.USER_REPLACED,
-    "PATCH": EventType.USER_UPDATED,
-    "DELETE": EventType.USER_DELETED,
-}
-
-
-def record_refused_write(method: str, error: Exception, *, actor: Actor, label: str) -> None:
-    """Log a write refused before any use case ran (unparsable body, unknown id, ...)."""
-    if method in WRITE_EVENTS and not getattr(error, "provisioning_event_recorded", False):
-        _record(
-            WRITE_EVENTS[method],
-            actor=actor,
-            label=label,
-            outcome=Outcome.REFUSED,
-            detail=str(error),
-        )
-
-
 def _payload_label(payload: Any) -> str:
     if isinstance(payload, Mapping):
         for key, value in payload.items():
@@ -308,15 +141,15 @@ def _payload_label(payload: Any) -> str:
 
 def provision_user(payload: Any, *, actor: Actor) -> User:
     """RFC 7644 §3.3: create a user from a SCIM payload, defaults applied to what is absent."""
-    subject = _Subject(label=_payload_label(payload))
-    with _refusals_recorded(EventType.USER_CREATED, actor=actor, subject=subject):
+    subject = Subject(label=_payload_label(payload))
+    with refusals_recorded(EventType.USER_CREATED, actor=actor, subject=subject):
         attrs = parse_user(payload)
         changed = _created_attributes(attrs)
         return accounts.create_user(
             _new_user(attrs),
             actor=actor,
             password_validators=idp_password_validators(),
-            and_then=lambda user: _record(
+            and_then=lambda user: record_event(
                 EventType.USER_CREATED, actor=actor, user=user, changed=changed
             ),
         )
@@ -429,7 +262,7 @@ def _update(
             EventType.USER_REACTIVATED if change.user.is_active else EventType.USER_DEACTIVATED
         )
     # A write that changes nothing is still an accepted write: it is logged, with no names.
-    _record(
+    record_event(
         event_type,
         actor=actor,
         user=change.user,
@@ -443,9 +276,9 @@ def replace_user(
     scim_id: str, payload: Any, *, actor: Actor, expected_version: int | None = None
 ) -> User:
     """RFC 7644 §3.5.1 (PUT): replace the user's attributes; never creates."""
-    subject = _Subject(label=scim_id)
+    subject = Subject(label=scim_id)
     with (
-        _refusals_recorded(EventType.USER_REPLACED, actor=actor, subject=subject),
+        refusals_recorded(EventType.USER_REPLACED, actor=actor, subject=subject),
         transaction.atomic(),
     ):
         user, current = queries.lock_user(scim_id)
@@ -463,9 +296,9 @@ def patch_user(
     scim_id: str, payload: Any, *, actor: Actor, expected_version: int | None = None
 ) -> User:
     """RFC 7644 §3.5.2 (PATCH): apply the operations to the current resource, all or nothing."""
-    subject = _Subject(label=scim_id)
+    subject = Subject(label=scim_id)
     with (
-        _refusals_recorded(EventType.USER_UPDATED, actor=actor, subject=subject),
+        refusals_recorded(EventType.USER_UPDATED, actor=actor, subject=subject),
         transaction.atomic(),
     ):
         # The patch applies to the user as it is under the row lock: two concurrent PATCHes
@@ -505,9 +338,9 @@ def _branch(resource: Mapping[str, Any]) -> str:
 
 def delete_user(scim_id: str, *, actor: Actor, expected_version: int | None = None) -> None:
     """RFC 7644 §3.6: a soft delete; the user keeps its email until permanently deleted."""
-    subject = _Subject(label=scim_id)
+    subject = Subject(label=scim_id)
     with (
-        _refusals_recorded(EventType.USER_DELETED, actor=actor, subject=subject),
+        refusals_recorded(EventType.USER_DELETED, actor=actor, subject=subject),
         transaction.atomic(),
     ):
         user, _ = queries.lock_user(scim_id)
@@ -515,7 +348,7 @@ def delete_user(scim_id: str, *, actor: Actor, expected_version: int | None = No
         if expected_version is not None and expected_version != user.version:
             raise VersionMismatch(expected_version, user.version)
         accounts.soft_delete_user(user, actor=actor)
-        _record(EventType.USER_DELETED, actor=actor, user=user)
+        record_event(EventType.USER_DELETED, actor=actor, user=user)
 
 
 def purge_user(user: User, *, actor: Actor) -> None:
@@ -528,4 +361,4 @@ def purge_user(user: User, *, actor: Actor) -> None:
     with transaction.atomic():
         ProvisioningEvent.objects.filter(target_user=user).update(target_label=label)
         accounts.permanently_delete_user(user, actor=actor)
-        _record(EventType.USER_PURGED, actor=actor, label=label)
+        record_event(EventType.USER_PURGED, actor=actor, label=label)

@@ -1,0 +1,102 @@
+"""The SCIM switch and its API token."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.services import Actor
+from provisioning import queries, tokens
+from provisioning.models import EventType, ScimSettings
+from provisioning.services.events import record_event
+
+# How often, at most, a token's last use is written (a write per request would be wasteful).
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class ScimClient:
+    """The authenticated caller of the SCIM API (an IdP holding the token)."""
+
+    token_prefix: str
+    is_authenticated = True
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(label=f"scim:token {self.token_prefix}")
+
+
+def set_scim_enabled(enabled: bool, *, actor: Actor) -> ScimSettings:
+    with transaction.atomic():
+        scim = ScimSettings.objects.select_for_update().get(pk=ScimSettings.load().pk)
+        if scim.enabled != enabled:
+            scim.enabled = enabled
+            scim.save(update_fields=["enabled"])
+            record_event(
+                EventType.SCIM_ENABLED if enabled else EventType.SCIM_DISABLED, actor=actor
+            )
+    return scim
+
+
+def rotate_scim_token(*, actor: Actor, grace: dt.timedelta | None = None) -> str:
+    """Issue a new token and return it (the only time it is ever visible).
+
+    The previous token stops working at once, or after ``grace`` (zero-downtime rotation: the
+    IdP admin pastes the new token while the old one still works).
+    """
+    new = tokens.generate_token()
+    with transaction.atomic():
+        scim = ScimSettings.objects.select_for_update().get(pk=ScimSettings.load().pk)
+        keep_previous = bool(grace) and scim.has_token
+        scim.previous_token_prefix = scim.token_prefix if keep_previous else ""
+        scim.previous_token_hash = scim.token_hash if keep_previous else ""
+        scim.previous_valid_until = timezone.now() + grace if keep_previous else None
+        scim.token_prefix, scim.token_hash = new.prefix, new.hash
+        scim.token_created_at = timezone.now()
+        scim.save()
+        detail = f"new token {new.prefix}" + (
+            f"; previous valid for {grace}" if keep_previous else ""
+        )
+        record_event(EventType.TOKEN_ROTATED, actor=actor, detail=detail)
+    return new.token
+
+
+# What authenticating a request reads of the SCIM settings: plain values, in a read compiled
+# once per process (queries.Prepared), since every SCIM request runs it. Nothing is cached:
+# disabling provisioning or rotating the token takes effect at the next request, everywhere.
+_TOKEN_STATE = queries.Prepared(
+    lambda _: ScimSettings.objects.values(
+        "pk",
+        "enabled",
+        "token_prefix",
+        "token_hash",
+        "previous_token_prefix",
+        "previous_token_hash",
+        "previous_valid_until",
+        "last_used_at",
+    )[:1]
+)
+
+
+def authenticate_scim_token(token: str) -> ScimClient | None:
+    """The SCIM client holding ``token``, or None (also when provisioning is disabled)."""
+    scim = next(iter(_TOKEN_STATE.rows()), None)
+    if scim is None or not scim["enabled"]:
+        return None
+    now = timezone.now()
+    if tokens.matches(token, scim["token_hash"]):
+        prefix = scim["token_prefix"]
+    elif (
+        scim["previous_valid_until"]
+        and scim["previous_valid_until"] > now
+        and tokens.matches(token, scim["previous_token_hash"])
+    ):
+        prefix = scim["previous_token_prefix"]
+    else:
+        return None
+    if scim["last_used_at"] is None or now - scim["last_used_at"] > LAST_USED_RESOLUTION:
+        ScimSettings.objects.filter(pk=scim["pk"]).update(last_used_at=now)
+    return ScimClient(token_prefix=prefix)
