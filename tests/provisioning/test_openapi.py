@@ -13,7 +13,7 @@ import pytest
 from django.urls import URLResolver, get_resolver, resolve
 from schemathesis.specs.openapi.definitions import OPENAPI_30_VALIDATOR
 
-from accounts import services as accounts_services
+from accounts.services import validation as accounts_validation
 from provisioning.api import discovery, openapi
 from provisioning.api.openapi import json_schemas
 from provisioning.scim import errors, schemas
@@ -160,7 +160,7 @@ def all_subclasses(cls: type) -> set[type]:
 def test_request_constraints_are_the_portals():
     user_name = re.compile(json_schemas.USER_NAME)
 
-    assert accounts_services._LANGUAGE_TAG.pattern == json_schemas.LANGUAGE_TAG
+    assert accounts_validation._LANGUAGE_TAG.pattern == json_schemas.LANGUAGE_TAG
     assert all(user_name.match(name) for name in ("a", "Ada Lovelace", " x ", "ünï"))
     assert not any(user_name.match(name) for name in ("", "   ", "a\x00b", "tab\there", "\x7f"))
     timezone = re.compile(json_schemas.REQUEST_CONSTRAINTS["timezone"]["pattern"])

@@ -1,0 +1,230 @@
+"""What every account use case shares: who acts, what a new user is, and how values are
+checked (cleaning, passwords, uniqueness backed by the database's constraints)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+
+from accounts.exceptions import EmailInUse, InvalidField, InvalidPassword, UsernameInUse
+from accounts.models import (
+    MAX_USERNAME_LENGTH,
+    Branch,
+    User,
+    UserSource,
+    UserType,
+    available_time_zones,
+)
+
+# BCP 47 language tags as IdPs send them ("en", "en-US"; Entra and some apps use "en_US").
+_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$")
+
+# Free-text profile fields: trimmed, at most 255 characters, may be empty.
+PROFILE_FIELDS = frozenset(
+    {
+        "display_name",
+        "employee_number",
+        "organization",
+        "division",
+        "department",
+        "cost_center",
+        "manager_ref",
+    }
+)
+
+UPDATABLE_FIELDS = PROFILE_FIELDS | frozenset(
+    {
+        "username",
+        "email",
+        "first_name",
+        "last_name",
+        "time_zone",
+        "user_type",
+        "language",
+        "locale",
+        "external_id",
+        "branches",
+        "is_active",
+        "email_type",
+        "email_primary",
+        "password",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who does something: shown in the provisioning log, never a secret."""
+
+    label: str
+    user: User | None = None
+
+    @classmethod
+    def system(cls, name: str) -> Actor:
+        return cls(label=f"system:{name}")
+
+    @classmethod
+    def for_user(cls, user: User) -> Actor:
+        return cls(label=f"user:{user.username}", user=user)
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewUser:
+    username: str
+    email: str | None = None
+    first_name: str = ""
+    last_name: str = ""
+    password: str | None = None
+    time_zone: str | None = None
+    user_type: UserType | None = None
+    language: str | None = None
+    branches: Sequence[Branch] = ()
+    is_active: bool = True
+    external_id: str = ""
+    source: str = UserSource.MANUAL
+    is_staff: bool = False
+    is_superuser: bool = False
+    locale: str = ""
+    email_type: str = "work"
+    email_primary: bool = True
+    profile: Mapping[str, str] = field(default_factory=dict)  # PROFILE_FIELDS
+
+
+@dataclass(frozen=True)
+class UserChange:
+    """The outcome of an update: the user as saved and the names of the fields that changed."""
+
+    user: User
+    changed: tuple[str, ...] = field(default=())
+
+
+# Cleaning -----------------------------------------------------------------------------------
+
+
+def _clean_username(value: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise InvalidField("username", "A username is required.")
+    if len(value) > MAX_USERNAME_LENGTH:
+        raise InvalidField("username", f"A username has at most {MAX_USERNAME_LENGTH} characters.")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise InvalidField("username", "A username cannot contain control characters.")
+    return value
+
+
+def _clean_email(value: str | None) -> str | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        validate_email(value)
+    except ValidationError:
+        raise InvalidField("email", f"{value!r} is not a valid email address.") from None
+    # validate_email takes up to 320 characters; the column holds fewer (PostgreSQL refuses more).
+    if len(value) > _max_length("email"):
+        raise InvalidField(
+            "email", f"An email address has at most {_max_length('email')} characters."
+        )
+    return value
+
+
+def _clean_name(field_name: str, value: str | None) -> str:
+    value = (value or "").strip()
+    if len(value) > 150:
+        raise InvalidField(field_name, "A name has at most 150 characters.")
+    return value
+
+
+def _clean_time_zone(value: str) -> str:
+    if value not in available_time_zones():
+        raise InvalidField(
+            "time_zone", f"{value!r} is not an IANA time zone name (e.g. Europe/Athens)."
+        )
+    return value
+
+
+def _clean_language(value: str | None, field_name: str = "language") -> str:
+    value = (value or "").strip()
+    if value and not _LANGUAGE_TAG.match(value):
+        raise InvalidField(field_name, f"{value!r} is not a language tag (e.g. en or en-US).")
+    if len(value) > _max_length(field_name):
+        raise InvalidField(
+            field_name, f"A language tag has at most {_max_length(field_name)} characters."
+        )
+    return value
+
+
+def _max_length(field_name: str) -> int:
+    return User._meta.get_field(field_name).max_length
+
+
+def _clean_text(field_name: str, value: str | None) -> str:
+    value = (value or "").strip()
+    if len(value) > 255:
+        raise InvalidField(
+            field_name, f"{field_name.replace('_', ' ')} has at most 255 characters."
+        )
+    return value
+
+
+def _validated_password(password: str, user: User, validators: list | None) -> str:
+    try:
+        password_validation.validate_password(password, user, password_validators=validators)
+    except ValidationError as error:
+        raise InvalidPassword(list(error.messages)) from None
+    return password
+
+
+# Uniqueness -----------------------------------------------------------------------------------
+
+
+def _check_unique(username: str | None, email: str | None, *, exclude_pk: int | None) -> None:
+    others = User.objects.exclude(pk=exclude_pk) if exclude_pk else User.objects.all()
+    if username is not None:
+        holder = others.with_username(username).only("deleted_at").first()
+        if holder is not None:
+            raise UsernameInUse(username, held_by_deleted_user=holder.is_deleted)
+    if email:
+        holder = others.with_email(email).only("deleted_at").first()
+        if holder is not None:
+            raise EmailInUse(email, held_by_deleted_user=holder.is_deleted)
+
+
+# A user's columns by attribute name (user_type_id), and the field each belongs to.
+_FIELD_OF_COLUMN = {field.attname: field.name for field in User._meta.concrete_fields}
+
+
+def _column_values(user: User) -> dict[str, Any]:
+    return {name: getattr(user, name) for name in _FIELD_OF_COLUMN}
+
+
+def _save_unique(
+    user: User,
+    *,
+    username: str | None,
+    email: str | None,
+    precheck: bool = True,
+    columns: Sequence[str] | None = None,
+) -> None:
+    """Save (only ``columns``, if given), turning a lost race on a unique value into the same
+    typed error as the check."""
+    update_fields = None if columns is None else [_FIELD_OF_COLUMN[name] for name in columns]
+    if username is None and email is None:
+        user.save(update_fields=update_fields)  # no unique value changes: no race to lose
+        return
+    if precheck:
+        _check_unique(username, email, exclude_pk=user.pk)
+    try:
+        with transaction.atomic():
+            user.save(update_fields=update_fields)
+    except IntegrityError:
+        # Another transaction committed the same value between our check and our write.
+        _check_unique(username, email, exclude_pk=user.pk)
+        raise
