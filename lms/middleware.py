@@ -87,4 +87,7 @@ class ApiMiddleware:
         response = match.func(request, *match.args, **match.kwargs)
         if callable(getattr(response, "render", None)):
             response = response.render()
+        if not response.streaming and "Content-Length" not in response:
+            # As CommonMiddleware would: a sized answer, not a chunked one.
+            response["Content-Length"] = str(len(response.content))
         return response

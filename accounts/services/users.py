@@ -171,6 +171,8 @@ def update_user(
     unknown = set(changes) - UPDATABLE_FIELDS
     if unknown:
         raise ValueError(f"Not updatable: {sorted(unknown)}")
+    if locked and not transaction.get_connection().in_atomic_block:
+        raise transaction.TransactionManagementError("locked=True outside a transaction")
     # A caller that locked the user runs this in its own transaction: all or nothing with it.
     with nullcontext() if locked else transaction.atomic():
         if not locked:

@@ -66,13 +66,17 @@ class DatabaseWrapper(base.DatabaseWrapper):
             super()._close()
         finally:
             self._unlock_writers()
+            if self._writers is not None and self._writers[0] == os.getpid():
+                os.close(self._writers[1])
+            self._writers = None
 
     def _writers_file(self) -> int:
-        # A descriptor inherited through fork() would share its lock with the parent: each
-        # process opens its own.
+        # A descriptor inherited through fork() shares its lock with the parent: each process
+        # opens its own, and never unlocks (nor closes) the parent's.
         if self._writers is None or self._writers[0] != os.getpid():
             path = f"{self.settings_dict['NAME']}.writers"
             self._writers = (os.getpid(), os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+            self._holding_writers_lock = False
         return self._writers[1]
 
     def _lock_writers(self) -> None:
@@ -94,4 +98,5 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _unlock_writers(self) -> None:
         if self._holding_writers_lock:
             self._holding_writers_lock = False
-            fcntl.flock(self._writers[1], fcntl.LOCK_UN)
+            if self._writers is not None and self._writers[0] == os.getpid():
+                fcntl.flock(self._writers[1], fcntl.LOCK_UN)

@@ -223,7 +223,7 @@ def _replacement(user: User, current: UserView, attrs: ScimUser) -> dict[str, An
         "time_zone": None if attrs.timezone == user.time_zone else attrs.timezone,
         "user_type": (
             _user_type(attrs.user_type)
-            if attrs.user_type and not _same_name(attrs.user_type, current.user_type)
+            if attrs.user_type and not _unchanged_type(attrs.user_type, current.user_type)
             else None
         ),
     }
@@ -238,6 +238,12 @@ def _replacement(user: User, current: UserView, attrs: ScimUser) -> dict[str, An
 def _same_name(given: str, current: str) -> bool:
     """Names of user types and branches compare case-insensitively (as ``name__iexact``)."""
     return given.strip().casefold() == current.casefold()
+
+
+def _unchanged_type(given: str, current: str) -> bool:
+    """The user type the user has, named again: no lookup. SuperAdmin is looked up (and so
+    refused) even then: provisioning never changes a SuperAdmin, as it never makes one."""
+    return _same_name(given, current) and not _same_name(given, UserType.SUPER_ADMIN)
 
 
 def _update(

@@ -17,6 +17,13 @@ def test_an_api_answer_sets_no_cookie_and_does_not_vary_on_one(client, scim_toke
     assert response.status_code == 200
     assert not response.cookies
     assert "Cookie" not in response.get("Vary", "")
+    assert not hasattr(response.wsgi_request, "session")  # the session was never looked at
+
+
+def test_an_api_answer_says_its_length(scim):
+    response = scim.get("/Users")
+
+    assert int(response["Content-Length"]) == len(response.content) > 0
 
 
 def test_an_api_answer_still_has_the_request_id_and_security_headers(scim):
@@ -41,3 +48,4 @@ def test_pages_keep_sessions_and_csrf(client):
 
     assert response.status_code == 200
     assert "csrftoken" in response.cookies
+    assert hasattr(response.wsgi_request, "session")

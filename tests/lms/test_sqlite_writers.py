@@ -77,3 +77,20 @@ def test_a_writer_gives_up_after_the_database_timeout(monkeypatch):
     with transaction.atomic():  # and the connection is usable again
         AccountSettings.objects.update(default_language="es")
     assert AccountSettings.load().default_language == "es"
+
+
+def open_lock_files() -> int:
+    target = os.path.realpath(writers_file())
+    names = os.listdir("/proc/self/fd")
+    return sum(1 for n in names if os.path.realpath(f"/proc/self/fd/{n}") == target)
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc")
+def test_closing_the_connection_closes_its_lock_file():
+    with transaction.atomic():
+        AccountSettings.load()
+    assert open_lock_files() == 1
+
+    connection.close()
+
+    assert open_lock_files() == 0

@@ -1417,6 +1417,21 @@ def test_super_admin_cannot_be_assigned_by_provisioning(scim):
     )
 
 
+def test_a_super_admin_is_not_changed_by_provisioning(scim):
+    owner = UserFactory(username="owner@example.com", user_type=user_type(UserType.SUPER_ADMIN))
+    deactivate = {
+        "schemas": [PATCH_OP],
+        "Operations": [{"op": "replace", "path": "active", "value": False}],
+    }
+
+    response = scim.patch(users_path(owner), deactivate)
+
+    assert response.status_code == 400
+    assert response.json()["scimType"] == "invalidValue"
+    owner.refresh_from_db()
+    assert (owner.is_active, owner.version) == (True, 1)
+
+
 def test_back_office_accounts_are_not_the_idps_to_read_or_change(scim, admin_user):
     staff = UserFactory(username="staff@example.com", is_staff=True)
     listed = scim.get("/Users").json()
