@@ -7,7 +7,8 @@ request is rolled back whole and then recorded as refused. Users are only ever c
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
@@ -278,17 +279,25 @@ def _update(
     return change.user
 
 
+@contextmanager
+def _locked_write(
+    event_type: str, scim_id: str, *, actor: Actor
+) -> Iterator[tuple[User, UserView]]:
+    """A write to the visible user with this SCIM id: one transaction, the user and its view
+    read under a row lock held until it ends, a refusal recorded (naming the user once it is
+    known) after it rolled back."""
+    subject = Subject(label=scim_id)
+    with refusals_recorded(event_type, actor=actor, subject=subject), transaction.atomic():
+        user, view = queries.lock_user(scim_id)
+        subject.is_(user)
+        yield user, view
+
+
 def replace_user(
     scim_id: str, payload: Any, *, actor: Actor, expected_version: int | None = None
 ) -> User:
     """RFC 7644 §3.5.1 (PUT): replace the user's attributes; never creates."""
-    subject = Subject(label=scim_id)
-    with (
-        refusals_recorded(EventType.USER_REPLACED, actor=actor, subject=subject),
-        transaction.atomic(),
-    ):
-        user, current = queries.lock_user(scim_id)
-        subject.is_(user)
+    with _locked_write(EventType.USER_REPLACED, scim_id, actor=actor) as (user, current):
         return _update(
             user,
             _replacement(user, current, parse_user(payload)),
@@ -301,16 +310,12 @@ def replace_user(
 def patch_user(
     scim_id: str, payload: Any, *, actor: Actor, expected_version: int | None = None
 ) -> User:
-    """RFC 7644 §3.5.2 (PATCH): apply the operations to the current resource, all or nothing."""
-    subject = Subject(label=scim_id)
-    with (
-        refusals_recorded(EventType.USER_UPDATED, actor=actor, subject=subject),
-        transaction.atomic(),
-    ):
-        # The patch applies to the user as it is under the row lock: two concurrent PATCHes
-        # are applied one after the other, neither loses the other's change.
-        user, view = queries.lock_user(scim_id)
-        subject.is_(user)
+    """RFC 7644 §3.5.2 (PATCH): apply the operations to the current resource, all or nothing.
+
+    The patch applies to the user as it is under the row lock: two concurrent PATCHes are
+    applied one after the other, neither loses the other's change.
+    """
+    with _locked_write(EventType.USER_UPDATED, scim_id, actor=actor) as (user, view):
         operations = scim_patch.parse_patch_request(payload)
         current = user_resource(view, base_url="")
         patched = scim_patch.apply_patch(current, operations)
@@ -344,13 +349,7 @@ def _branch(resource: Mapping[str, Any]) -> str:
 
 def delete_user(scim_id: str, *, actor: Actor, expected_version: int | None = None) -> None:
     """RFC 7644 §3.6: a soft delete; the user keeps its email until permanently deleted."""
-    subject = Subject(label=scim_id)
-    with (
-        refusals_recorded(EventType.USER_DELETED, actor=actor, subject=subject),
-        transaction.atomic(),
-    ):
-        user, _ = queries.lock_user(scim_id)
-        subject.is_(user)
+    with _locked_write(EventType.USER_DELETED, scim_id, actor=actor) as (user, _):
         if expected_version is not None and expected_version != user.version:
             raise VersionMismatch(expected_version, user.version)
         accounts.soft_delete_user(user, actor=actor)
