@@ -6,6 +6,8 @@ ever has to look at message text to know what went wrong.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 
 class AccountError(Exception):
     """Base class: a request the domain refuses. ``str(error)`` is a sentence for people."""
@@ -55,8 +57,13 @@ class EmailInUse(ValueInUse):
 
 
 class VersionMismatch(AccountError):
-    def __init__(self, expected: int, actual: int) -> None:
-        super().__init__(f"The user has changed (version {actual}, expected {expected}).")
+    def __init__(self, expected: int | Collection[int], actual: int) -> None:
+        named = (
+            " or ".join(map(str, sorted(expected)))
+            if isinstance(expected, Collection)
+            else expected
+        )
+        super().__init__(f"The user has changed (version {actual}, expected {named}).")
         self.expected = expected
         self.actual = actual
 

@@ -83,15 +83,16 @@ class ScimView(APIView):
             return f"{settings.PUBLIC_URL}/api/scim2"
         return self.request.build_absolute_uri("/api/scim2")
 
-    def if_match(self) -> int | None:
-        """RFC 7644 §3.14 / RFC 9110 §13.1.1: the version an If-Match header names, if any."""
+    def if_match(self) -> frozenset[int] | None:
+        """RFC 7644 §3.14 / RFC 9110 §13.1.1: the versions an If-Match header names, if any
+        (the write goes ahead at any of them; tags that are none of ours match nothing)."""
         header = self.request.headers.get("If-Match", "").strip()
         if not header or header == "*":
             return None
-        versions = [_version(tag) for tag in header.split(",")]
-        if any(v is None for v in versions) or len(versions) != 1:
+        versions = frozenset(v for v in map(_version, header.split(",")) if v is not None)
+        if not versions:
             raise scim.PreconditionFailed("If-Match must name one ETag given by this server.")
-        return versions[0]
+        return versions
 
     def if_none_match(self, version: int) -> bool:
         """RFC 9110 §13.1.2: whether If-None-Match names the current version (weak

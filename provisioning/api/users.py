@@ -70,7 +70,7 @@ class UserDetailView(UserRenderingMixin, ScimView):
             scim_id,
             request.data,
             actor=self.actor,
-            expected_version=self.if_match(),
+            expected_versions=self.if_match(),
         )
         return self.written(user)
 
@@ -79,10 +79,10 @@ class UserDetailView(UserRenderingMixin, ScimView):
             scim_id,
             request.data,
             actor=self.actor,
-            expected_version=self.if_match(),
+            expected_versions=self.if_match(),
         )
         return self.written(user)
 
     def delete(self, request: Request, scim_id: str) -> Response:
-        services.delete_user(scim_id, actor=self.actor, expected_version=self.if_match())
+        services.delete_user(scim_id, actor=self.actor, expected_versions=self.if_match())
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -7,7 +7,7 @@ request is rolled back whole and then recorded as refused. Users are only ever c
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cache
 from typing import Any
@@ -253,14 +253,12 @@ def _update(
     *,
     actor: Actor,
     event_type: str,
-    expected_version: int | None,
 ) -> User:
     """Apply ``changes`` to ``user`` (read under lock) and log it, in the caller's transaction."""
     change = accounts.update_user(
         user,
         changes,
         actor=actor,
-        expected_version=expected_version,
         password_validators=idp_password_validators(),
         locked=True,
     )
@@ -281,41 +279,55 @@ def _update(
 
 @contextmanager
 def _locked_write(
-    event_type: str, scim_id: str, *, actor: Actor
+    event_type: str, scim_id: str, *, actor: Actor, expected_versions: Collection[int] | None
 ) -> Iterator[tuple[User, UserView]]:
     """A write to the visible user with this SCIM id: one transaction, the user and its view
     read under a row lock held until it ends, a refusal recorded (naming the user once it is
-    known) after it rolled back."""
+    known) after it rolled back. ``expected_versions`` (SCIM If-Match, RFC 7644 §3.14): the
+    write goes ahead only if the user is at one of them."""
     subject = Subject(label=scim_id)
     with refusals_recorded(event_type, actor=actor, subject=subject), transaction.atomic():
         user, view = queries.lock_user(scim_id)
         subject.is_(user)
+        if expected_versions is not None and user.version not in expected_versions:
+            raise VersionMismatch(expected_versions, user.version)
         yield user, view
 
 
 def replace_user(
-    scim_id: str, payload: Any, *, actor: Actor, expected_version: int | None = None
+    scim_id: str,
+    payload: Any,
+    *,
+    actor: Actor,
+    expected_versions: Collection[int] | None = None,
 ) -> User:
     """RFC 7644 §3.5.1 (PUT): replace the user's attributes; never creates."""
-    with _locked_write(EventType.USER_REPLACED, scim_id, actor=actor) as (user, current):
+    with _locked_write(
+        EventType.USER_REPLACED, scim_id, actor=actor, expected_versions=expected_versions
+    ) as (user, current):
         return _update(
             user,
             _replacement(user, current, parse_user(payload)),
             actor=actor,
             event_type=EventType.USER_REPLACED,
-            expected_version=expected_version,
         )
 
 
 def patch_user(
-    scim_id: str, payload: Any, *, actor: Actor, expected_version: int | None = None
+    scim_id: str,
+    payload: Any,
+    *,
+    actor: Actor,
+    expected_versions: Collection[int] | None = None,
 ) -> User:
     """RFC 7644 §3.5.2 (PATCH): apply the operations to the current resource, all or nothing.
 
     The patch applies to the user as it is under the row lock: two concurrent PATCHes are
     applied one after the other, neither loses the other's change.
     """
-    with _locked_write(EventType.USER_UPDATED, scim_id, actor=actor) as (user, view):
+    with _locked_write(
+        EventType.USER_UPDATED, scim_id, actor=actor, expected_versions=expected_versions
+    ) as (user, view):
         operations = scim_patch.parse_patch_request(payload)
         current = user_resource(view, base_url="")
         patched = scim_patch.apply_patch(current, operations)
@@ -328,7 +340,6 @@ def patch_user(
             changes,
             actor=actor,
             event_type=EventType.USER_UPDATED,
-            expected_version=expected_version,
         )
 
 
@@ -347,11 +358,13 @@ def _branch(resource: Mapping[str, Any]) -> str:
     return resource.get(LMS_USER_SCHEMA, {}).get("branch", "")
 
 
-def delete_user(scim_id: str, *, actor: Actor, expected_version: int | None = None) -> None:
+def delete_user(
+    scim_id: str, *, actor: Actor, expected_versions: Collection[int] | None = None
+) -> None:
     """RFC 7644 §3.6: a soft delete; the user keeps its email until permanently deleted."""
-    with _locked_write(EventType.USER_DELETED, scim_id, actor=actor) as (user, _):
-        if expected_version is not None and expected_version != user.version:
-            raise VersionMismatch(expected_version, user.version)
+    with _locked_write(
+        EventType.USER_DELETED, scim_id, actor=actor, expected_versions=expected_versions
+    ) as (user, _):
         accounts.soft_delete_user(user, actor=actor)
         record_event(EventType.USER_DELETED, actor=actor, user=user)
 

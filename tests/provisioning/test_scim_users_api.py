@@ -504,6 +504,22 @@ def test_delete_with_current_if_match_succeeds(scim, alice):
     assert alice.is_deleted
 
 
+def test_if_match_with_several_etags_lets_the_write_through_at_any_of_them(scim, alice):
+    response = scim.patch(users_path(alice), okta_deactivate_patch(), If_Match='W/"7", W/"1"')
+
+    assert response.status_code == 200
+    assert response["ETag"] == 'W/"2"'
+
+
+def test_if_match_with_several_etags_none_current_is_refused(scim, alice):
+    response = scim.patch(users_path(alice), okta_deactivate_patch(), If_Match='W/"7", "abc"')
+
+    assert response.status_code == 412
+    assert response.json() == scim_error(412, "The user has changed (version 1, expected 7).", None)
+    alice.refresh_from_db()
+    assert alice.is_active
+
+
 def test_if_match_that_is_no_etag_of_ours_is_refused(scim, alice):
     response = scim.patch(users_path(alice), okta_deactivate_patch(), If_Match="abc")
 
