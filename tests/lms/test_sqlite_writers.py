@@ -22,13 +22,15 @@ def writers_file() -> str:
     return f"{connection.settings_dict['NAME']}.writers"
 
 
-def write(language: str, hold: float = 0.0) -> None:
+def write(language: str, hold: float = 0.0, holding: threading.Event | None = None) -> None:
     """One write transaction in a thread of its own (so on a connection of its own)."""
     try:
         with transaction.atomic():
             account = AccountSettings.load()
             account.default_language = language
             account.save()
+            if holding is not None:
+                holding.set()
             time.sleep(hold)
     finally:
         connections.close_all()
@@ -36,15 +38,16 @@ def write(language: str, hold: float = 0.0) -> None:
 
 def test_a_second_writer_waits_for_the_first_and_both_commit():
     AccountSettings.load()
-    first = threading.Thread(target=write, args=("de", 0.3))
+    holding = threading.Event()
+    first = threading.Thread(target=write, args=("de", 0.5, holding))
     first.start()
-    time.sleep(0.1)  # the first holds the lock now
+    assert holding.wait(timeout=10)
     started = time.monotonic()
 
     write("fr")
 
     first.join()
-    assert 0.1 < time.monotonic() - started < 2
+    assert 0.2 < time.monotonic() - started < 10
     assert AccountSettings.load().default_language == "fr"
 
 
@@ -87,10 +90,12 @@ def open_lock_files() -> int:
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc")
 def test_closing_the_connection_closes_its_lock_file():
+    connection.close()
+    before = open_lock_files()  # other threads' connections may hold theirs
     with transaction.atomic():
         AccountSettings.load()
-    assert open_lock_files() == 1
+    assert open_lock_files() == before + 1
 
     connection.close()
 
-    assert open_lock_files() == 0
+    assert open_lock_files() == before
