@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
 
 from accounts.models import User
 from provisioning import queries
@@ -75,3 +76,46 @@ def test_user_views_join_branches_and_groups_without_repeating_users(db):
         ("", ((str(groups[1].pk), "B"),)),
         ("", ()),
     ]
+
+
+def plan(read: queries.Prepared, value) -> str:
+    """The database's plan for a prepared read with ``value`` (EXPLAIN QUERY PLAN on SQLite)."""
+    compiled = read._compiled()
+    params = list(compiled.params)
+    params[compiled.position] = read._parameter(value, compiled.connection)
+    explain = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+    with connection.cursor() as cursor:
+        cursor.execute(explain + compiled.sql, params)
+        return "\n".join(
+            str(row[-1] if connection.vendor == "sqlite" else row[0]) for row in cursor
+        )
+
+
+# (read, a value, how its plan finds the value in its unique index: SQLite, PostgreSQL)
+LOOKUPS = [
+    ("_BY_SCIM_ID", uuid.UUID(int=7), "(scim_id=?)", "Index Cond: (scim_id = "),
+    ("_LOCKED_BY_SCIM_ID", uuid.UUID(int=7), "(scim_id=?)", "Index Cond: (scim_id = "),
+    (
+        "_BY_USER_NAME",
+        "someone@example.com",
+        "USING INDEX user_username_ci_unique (<expr>=?)",
+        "Index Cond: (lower((username)::text) = ",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "value", "on_sqlite", "on_postgres"), LOOKUPS)
+def test_lookups_find_the_user_by_unique_index_then_by_key(name, value, on_sqlite, on_postgres):
+    # A freshly filled table has no statistics, as after an IdP's first import: the plan
+    # must not depend on them (asked with visibility in the same WHERE, both planners chose
+    # the partial index of visible users and filtered every row).
+    UserFactory.create_batch(30)
+
+    shown = plan(getattr(queries, name), value)
+
+    if connection.vendor == "sqlite":
+        assert on_sqlite in shown
+        assert "SEARCH accounts_user USING INTEGER PRIMARY KEY (rowid=?)" in shown
+    else:
+        assert on_postgres in shown
+        assert "Index Cond: (id = $0)" in shown
