@@ -167,7 +167,8 @@ def _created_attributes(attrs: ScimUser) -> list[str]:
     return [SCIM_NAMES[name] for name, value in given.items() if value]
 
 
-def _new_user_fields(attrs: ScimUser) -> dict[str, Any]:
+def _client_owned(attrs: ScimUser) -> dict[str, Any]:
+    """The fields the IdP owns outright: what it sends, or their empty values when absent."""
     return {
         "username": attrs.user_name,
         "email": attrs.email,
@@ -175,11 +176,17 @@ def _new_user_fields(attrs: ScimUser) -> dict[str, Any]:
         "email_primary": True if attrs.email_primary is None else attrs.email_primary,
         "first_name": attrs.given_name or "",
         "last_name": attrs.family_name or "",
-        "password": attrs.password,
-        "time_zone": attrs.timezone or None,
+        "external_id": attrs.external_id or "",
         "language": _language(attrs.preferred_language),
         "locale": attrs.locale or "",
-        "external_id": attrs.external_id or "",
+    }
+
+
+def _new_user_fields(attrs: ScimUser) -> dict[str, Any]:
+    return {
+        **_client_owned(attrs),
+        "password": attrs.password,
+        "time_zone": attrs.timezone or None,
         "is_active": True if attrs.active is None else attrs.active,
     }
 
@@ -203,18 +210,7 @@ def _replacement(user: User, current: UserView, attrs: ScimUser) -> dict[str, An
     ``current`` is the user's SCIM view: a user type or branch named as it already shows is
     no change, and costs no lookup.
     """
-    changes: dict[str, Any] = {
-        "username": attrs.user_name,
-        "email": attrs.email,
-        "email_type": "work" if attrs.email_type is None else attrs.email_type,
-        "email_primary": True if attrs.email_primary is None else attrs.email_primary,
-        "first_name": attrs.given_name or "",
-        "last_name": attrs.family_name or "",
-        "external_id": attrs.external_id or "",
-        "language": _language(attrs.preferred_language),
-        "locale": attrs.locale or "",
-        **_profile(attrs),
-    }
+    changes: dict[str, Any] = {**_client_owned(attrs), **_profile(attrs)}
     optional = {
         "is_active": attrs.active,
         "password": attrs.password,
