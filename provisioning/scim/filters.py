@@ -433,9 +433,24 @@ def _checked_text(text: object, what: str) -> str:
     return text
 
 
+# ``userName eq "..."``: how Okta and Entra look a user up before creating it, the filter an IdP
+# sends most by far. Written plainly (single spaces, a string without escapes), it is read
+# without the tokenizer and the descent; anything else goes the general way. Both give the
+# same AST (tests/provisioning/test_filters.py holds them to it).
+_PLAIN_USER_NAME_EQ = re.compile(r'(userName) (eq) "([^"\\]*)"', re.IGNORECASE)
+
+
+def _plain_user_name_eq(text: str) -> Compare | None:
+    match = _PLAIN_USER_NAME_EQ.fullmatch(text)
+    if match is None or not match[3].isprintable():
+        return None
+    return Compare(AttrPath(None, match[1]), match[2].lower(), match[3])
+
+
 def parse_filter(text: str) -> Filter:
     """Parse a ``filter`` query parameter (RFC 7644 §3.4.2.2); raises ``InvalidFilter``."""
-    return _Parser(_checked_text(text, "filter")).filter()
+    text = _checked_text(text, "filter")
+    return _plain_user_name_eq(text) or _Parser(text).filter()
 
 
 def parse_path(text: str) -> PatchPath:

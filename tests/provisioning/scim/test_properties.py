@@ -141,6 +141,35 @@ def test_any_text_parses_or_raises_invalid_filter_only(text: str) -> None:
     assert parse_filter(render(tree)) == tree
 
 
+def _any_case(word: str) -> st.SearchStrategy[str]:
+    return st.tuples(*(st.sampled_from([c.lower(), c.upper()]) for c in word)).map("".join)
+
+
+# What an IdP's lookup looks like, and near misses: any string between the quotes (quotes,
+# backslashes, control characters and lone surrogates included), any spelling of the words.
+user_name_lookups = st.builds(
+    lambda name, op, value, space: f'{name}{space}{op}{space}"{value}"',
+    _any_case("userName"),
+    _any_case("eq"),
+    st.text(max_size=60),
+    st.sampled_from([" ", "  ", "\t"]),
+)
+
+
+@PROPERTIES
+@given(user_name_lookups)
+def test_a_user_name_lookup_reads_as_the_general_parser_reads_it(text: str) -> None:
+    # A plainly written `userName eq "..."` skips the general parser; in parentheses, the same
+    # filter cannot. Both give the same tree, or both refuse it.
+    outcomes = []
+    for variant in (text, f"({text})"):
+        try:
+            outcomes.append(parse_filter(variant))
+        except errors.InvalidFilter:
+            outcomes.append("invalid")
+    assert outcomes[0] == outcomes[1]
+
+
 @PROPERTIES
 @given(filter_like_text)
 def test_any_text_is_a_path_or_raises_invalid_path_only(text: str) -> None:
