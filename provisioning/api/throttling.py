@@ -9,10 +9,11 @@ Two limits:
 
 Counters live in Django's cache (``CACHE_URL``: the database cache by default, Redis when it
 points at one), so several gunicorn workers or hosts share them. To keep the per-request cost
-near zero, each process counts locally and adds its count to the shared counter at most every
-``FLUSH_EVERY`` requests or ``FLUSH_SECONDS``; the shared limit may so be exceeded by at most
-that many requests per process before 429s start: a bounded overshoot, traded for not paying
-several cache round trips on every request.
+near zero, each process counts locally and adds its count to the shared counter every
+``FLUSH_SECONDS``, or sooner once it has counted 1% of the limit (``FLUSH_EVERY`` requests at
+least); the shared limit may so be exceeded by at most that many requests per process before
+429s start: a bounded overshoot, traded for not paying several cache round trips (a write
+transaction, with the database cache) on every request.
 """
 
 from __future__ import annotations
@@ -37,6 +38,12 @@ def _window(now: float) -> int:
 
 def _retry_after(now: float) -> int:
     return max(1, WINDOW_SECONDS - int(now % WINDOW_SECONDS))
+
+
+def flush_every(limit: int) -> int:
+    """Requests a process may count before adding them to the shared counter: 1% of the
+    limit, and at least ``FLUSH_EVERY`` (the overshoot a process can cause)."""
+    return max(FLUSH_EVERY, limit // 100)
 
 
 def _shared_add(key: str, amount: int) -> int:
@@ -72,7 +79,7 @@ class TokenRateLimiter:
         with self.lock:
             counter = self._counter(token_prefix, now)
             counter.pending += 1
-            if counter.pending >= FLUSH_EVERY or now - counter.flushed_at >= FLUSH_SECONDS:
+            if counter.pending >= flush_every(limit) or now - counter.flushed_at >= FLUSH_SECONDS:
                 key = f"scim-rate:{token_prefix}:{counter.window}"
                 counter.shared = _shared_add(key, counter.pending)
                 counter.pending, counter.flushed_at = 0, now

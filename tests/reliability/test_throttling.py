@@ -43,6 +43,31 @@ def test_requests_over_the_token_limit_get_429_with_retry_after(scim, settings):
     }
 
 
+def test_a_process_adds_to_the_shared_count_after_1_percent_of_the_limit(settings):
+    settings.SCIM_RATE_LIMIT = 12000
+    limiter, now = throttling.TokenRateLimiter(), time.time()
+    key = f"scim-rate:abcd1234:{throttling._window(now)}"
+    limiter.hit("abcd1234", now=now)  # a process's first request is added at once
+    assert throttling.cache.get(key) == 1
+
+    for _ in range(119):
+        limiter.hit("abcd1234", now=now)
+    assert throttling.cache.get(key) == 1
+    limiter.hit("abcd1234", now=now)
+    assert throttling.cache.get(key) == 121
+
+
+def test_a_process_adds_to_the_shared_count_every_second(settings):
+    settings.SCIM_RATE_LIMIT = 12000
+    limiter, now = throttling.TokenRateLimiter(), time.time()
+    key = f"scim-rate:abcd1234:{throttling._window(now)}"
+    limiter.hit("abcd1234", now=now)
+    limiter.hit("abcd1234", now=now + 0.5)
+    assert throttling.cache.get(key) == 1
+    limiter.hit("abcd1234", now=now + throttling.FLUSH_SECONDS)
+    assert throttling.cache.get(key) == 3
+
+
 def test_repeated_bad_tokens_from_one_client_are_slowed_down(scim, scim_as, settings):
     settings.SCIM_AUTH_FAILURE_LIMIT = 3
     guesser = scim_as("scim_00000000_guess")
@@ -71,7 +96,7 @@ def test_the_limit_holds_across_worker_processes(gunicorn_scim, server_env):
     assert throttling._window(time.time()) == window, "the requests straddled two windows"
 
     accepted = statuses.count(200)
-    # Each process may run ahead of the shared counter by at most FLUSH_EVERY requests;
+    # Each process may run ahead of the shared counter by at most flush_every(40) requests;
     # counted per process alone, the workers would together accept 40 each.
-    assert 40 <= accepted <= 40 + WORKERS * throttling.FLUSH_EVERY
+    assert 40 <= accepted <= 40 + WORKERS * throttling.flush_every(40)
     assert set(statuses) == {200, 429}
