@@ -86,7 +86,7 @@ class ScimView(APIView):
     def if_match(self) -> frozenset[int] | None:
         """RFC 7644 §3.14 / RFC 9110 §13.1.1: the versions an If-Match header names, if any
         (the write goes ahead at any of them; tags that are none of ours match nothing)."""
-        header = self.request.headers.get("If-Match", "").strip()
+        header = self.request.META.get("HTTP_IF_MATCH", "").strip()
         if not header or header == "*":
             return None
         versions = frozenset(v for v in map(_version, header.split(",")) if v is not None)
@@ -97,7 +97,7 @@ class ScimView(APIView):
     def if_none_match(self, version: int) -> bool:
         """RFC 9110 §13.1.2: whether If-None-Match names the current version (weak
         comparison, so "3" matches W/"3") or is "*"."""
-        header = self.request.headers.get("If-None-Match", "")
+        header = self.request.META.get("HTTP_IF_NONE_MATCH", "")
         tags = [tag.strip() for tag in header.split(",") if tag.strip()]
         return "*" in tags or any(_version(tag) == version for tag in tags)
 
