@@ -5,6 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
+
+from django.db import connections, router
+from django.db.models.sql import InsertQuery
+from django.utils import timezone
 
 from accounts.exceptions import AccountError
 from accounts.models import User
@@ -26,17 +31,54 @@ def record_event(
     changed: Sequence[str] = (),
     outcome: str = Outcome.SUCCESS,
     detail: str = "",
-) -> ProvisioningEvent:
+) -> None:
     """One line of the provisioning log, in the caller's transaction (secrets never go in)."""
-    return ProvisioningEvent.objects.create(
-        event_type=event_type,
-        outcome=outcome,
-        actor_label=actor.label[:200],
-        target_user=user if user is not None and user.pk else None,
-        target_label=(label or (user.username if user else ""))[:255],
-        changed=list(changed),
-        detail=detail,
+    _insert_event(
+        {
+            "created_at": timezone.now(),
+            "event_type": event_type,
+            "outcome": outcome,
+            "actor_label": actor.label[:200],
+            "target_user_id": user.pk if user is not None else None,
+            "target_label": (label or (user.username if user else ""))[:255],
+            "changed": list(changed),
+            "detail": detail,
+        }
     )
+
+
+# Every SCIM write adds an event. Building and compiling its INSERT costs the ORM about four
+# times what running it does (168 against 29 us on SQLite), so the statement is compiled once
+# per database connection's alias, by the ORM, and each event only converts its values, with
+# the ``get_db_prep_save`` the ORM's own INSERT uses. The log is append-only and has no
+# signal receivers, so nothing is skipped that ``save()`` would do.
+_EVENT_FIELDS = tuple(
+    ProvisioningEvent._meta.get_field(name)
+    for name in (
+        "created_at",
+        "event_type",
+        "outcome",
+        "actor_label",
+        "target_user",
+        "target_label",
+        "changed",
+        "detail",
+    )
+)
+_INSERT_SQL: dict[str, str] = {}
+
+
+def _insert_event(values: dict[str, Any]) -> None:
+    connection = connections[router.db_for_write(ProvisioningEvent)]
+    sql = _INSERT_SQL.get(connection.alias)
+    if sql is None:
+        query = InsertQuery(ProvisioningEvent)
+        query.insert_values(_EVENT_FIELDS, [ProvisioningEvent()])
+        [(sql, _)] = query.get_compiler(connection=connection).as_sql()
+        _INSERT_SQL[connection.alias] = sql
+    params = [field.get_db_prep_save(values[field.attname], connection) for field in _EVENT_FIELDS]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 @dataclass

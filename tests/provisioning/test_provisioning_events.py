@@ -7,8 +7,10 @@ from typing import Any
 import pytest
 
 from accounts.models import User
+from accounts.services import Actor
 from provisioning import tokens
 from provisioning.models import EventType, Outcome, ProvisioningEvent
+from provisioning.services import record_event
 from tests.factories import BranchFactory
 from tests.provisioning.payloads import (
     STRONG_PASSWORD,
@@ -273,3 +275,32 @@ def test_no_event_holds_a_password_or_the_token(scim, scim_token, alice):
     assert scim_token not in recorded
     assert scim_token.split("_", 2)[2] not in recorded
     assert "password" in recorded  # the attribute's name is recorded, its value never
+
+
+def test_an_event_is_stored_as_the_orm_would_store_it(alice):
+    # record_event runs an INSERT compiled once; the row it leaves must be the one the ORM's
+    # own create() leaves for the same values, column for column, on either database.
+    values = {
+        "event_type": EventType.USER_UPDATED,
+        "outcome": Outcome.REFUSED,
+        "actor_label": "scim:token abcd1234",
+        "target_user": alice,
+        "target_label": alice.username,
+        "changed": ["active", "name.givenName", "Ünïcode"],
+        "detail": 'A "quoted" reason; 100% plain — and a line\nbreak.',
+    }
+    record_event(
+        values["event_type"],
+        actor=Actor(label=values["actor_label"]),
+        user=alice,
+        changed=values["changed"],
+        outcome=values["outcome"],
+        detail=values["detail"],
+    )
+    ProvisioningEvent.objects.create(**values)
+
+    recorded, created = ProvisioningEvent.objects.order_by("pk").values()
+    assert recorded.pop("id") < created.pop("id")
+    assert recorded.pop("created_at") <= created.pop("created_at")
+    assert recorded == created
+    assert recorded["changed"] == values["changed"]
