@@ -210,10 +210,13 @@ def table(results: dict[str, dict], ceilings: list[dict]) -> str:
         lines += [row(kind, name, p, around) for name, p in phases.items()]
     for kind, phases in results.items():
         if pages := phases.get("import", {}).get("page_ms"):
+            ordered = sorted(pages)
+            over = sum(1 for ms in pages if ms > 1.5 * pages[0])
             lines.append(
                 f"{kind} import: {len(pages)} pages, first {pages[0]:.1f} ms, median "
-                f"{sorted(pages)[len(pages) // 2]:.1f} ms, last {pages[-1]:.1f} ms, "
-                f"slowest {max(pages):.1f} ms"
+                f"{ordered[len(pages) // 2]:.1f} ms, last {pages[-1]:.1f} ms, "
+                f"p99 {ordered[int(len(pages) * 0.99)]:.1f} ms, slowest {ordered[-1]:.1f} ms, "
+                f"{over} over 1.5x the first"
             )
     return "\n".join(lines)
 
