@@ -12,11 +12,16 @@ at most the database's ``timeout`` (then "database is locked", as SQLite would s
 own lock is then free. The file lock is released at COMMIT or ROLLBACK, or by the operating
 system when the process ends. Statements outside a transaction do not take it and keep
 SQLite's own waiting; in-memory databases, private to their connection, need none.
+
+Its cursors also remember how they rewrote a statement's ``%s`` placeholders for SQLite
+(``convert_query``, a regular expression over the whole statement): the same few statements
+run over and over, and rewriting a user's view read took 16 us each time.
 """
 
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
 import time
 from pathlib import Path
@@ -35,8 +40,24 @@ class DatabaseCreation(creation.DatabaseCreation):
             Path(f"{test_database_name}.writers").unlink(missing_ok=True)
 
 
+@functools.lru_cache(maxsize=512)
+def _qmark_style(query: str) -> str:
+    return base.FORMAT_QMARK_REGEX.sub("?", query).replace("%%", "%")
+
+
+class SQLiteCursorWrapper(base.SQLiteCursorWrapper):
+    def convert_query(self, query: str, *, param_names: list[str] | None = None) -> str:
+        if param_names is None:
+            return _qmark_style(query)
+        return super().convert_query(query, param_names=param_names)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     creation_class = DatabaseCreation
+
+    def create_cursor(self, name: str | None = None) -> SQLiteCursorWrapper:
+        return self.connection.cursor(factory=SQLiteCursorWrapper)
+
     _writers: tuple[int, int] | None = None  # (process id, file descriptor)
     _holding_writers_lock = False
 

@@ -99,3 +99,12 @@ def test_closing_the_connection_closes_its_lock_file():
     connection.close()
 
     assert open_lock_files() == before
+
+
+@pytest.mark.parametrize("run", ["first", "again"])  # the second run reuses the rewritten SQL
+def test_placeholders_and_literal_percent_signs_reach_sqlite_as_written(run):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s, '100%%', '%%s', %s", [1, "%s"])
+        assert cursor.fetchone() == (1, "100%", "%s", "%s")
+        cursor.execute("SELECT %(a)s, '%%'", {"a": 2})  # named parameters as Django allows
+        assert cursor.fetchone() == (2, "%")
