@@ -22,6 +22,11 @@ def route(pattern: str) -> str:
 
 
 urlpatterns = [
+    # Users first: nearly every request an IdP sends is for them (".search" before the id,
+    # which would match it too).
+    re_path(route("Users"), users.UsersView.as_view()),
+    re_path(route("Users/.search"), users.UserSearchView.as_view()),
+    re_path(rf"^{ci('Users')}/{ID.format('scim_id')}/?$", users.UserDetailView.as_view()),
     re_path(route("ServiceProviderConfig"), discovery.ServiceProviderConfigView.as_view()),
     re_path(route("ResourceTypes"), discovery.ResourceTypesView.as_view()),
     re_path(
@@ -30,9 +35,6 @@ urlpatterns = [
     ),
     re_path(route("Schemas"), discovery.SchemasView.as_view()),
     re_path(rf"^{ci('Schemas')}/{ID.format('resource_id')}/?$", discovery.SchemasView.as_view()),
-    re_path(route("Users"), users.UsersView.as_view()),
-    re_path(route("Users/.search"), users.UserSearchView.as_view()),
-    re_path(rf"^{ci('Users')}/{ID.format('scim_id')}/?$", users.UserDetailView.as_view()),
     # RFC 7644 §3.4.3: a search at the root spans every resource type; Users is the only one.
     re_path(route(".search"), users.UserSearchView.as_view()),
     # The OpenAPI description of all the above; served without a token (it holds no data).
