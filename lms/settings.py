@@ -138,6 +138,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("TEST", {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")})
     VAR_DIR.mkdir(parents=True, exist_ok=True)
 else:
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Health checks without a round trip when nothing says the server left (lms.postgresql).
+        DATABASES["default"]["ENGINE"] = "lms.postgresql"
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
     # Server-side parameters, and a query run five times on a connection is prepared: PostgreSQL
