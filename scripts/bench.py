@@ -5,7 +5,9 @@ and a token issued; gunicorn (2 sync workers) on a free loopback port; then scri
 sends Okta-shaped traffic (create, lookup, get, patch, put, import, duplicates). The ceiling (a
 fixed-JSON Django view with the same settings, scripts/ceiling.py) is measured in the same run,
 before and after each database (the machine is shared: its speed drifts), and the table gives
-lookup and get as a fraction of the faster of the two ceiling runs around them.
+lookup and get as a fraction of the faster of the two ceiling runs around them. The import
+(every user, paged by 100) then runs once more alone, with each worker's resident memory
+sampled from its first page to its last, so the table says whether memory stays flat.
 
 PostgreSQL is used when DATABASE_URL is set (scripts/with-postgres sets it to a throwaway
 cluster). Every server started here is stopped again; every load loop is bounded by the harness.
@@ -21,6 +23,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,6 +49,57 @@ def wait_for(port: int, timeout: float = 30.0) -> None:
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"nothing listening on 127.0.0.1:{port}")
+
+
+class WorkerMemory:
+    """Resident memory of a gunicorn master's workers, sampled while a run goes on (Linux's
+    /proc; nothing is reported where there is none)."""
+
+    def __init__(self, master: int, every: float = 0.25) -> None:
+        self.master, self.every = master, every
+        self.samples: dict[int, list[int]] = {}  # worker pid -> RSS in KiB, in time order
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> WorkerMemory:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.done.set()
+        self.thread.join(timeout=5)
+
+    def _sample(self) -> None:
+        while not self.done.is_set():
+            for pid in self._workers():
+                if (rss := self._rss(pid)) is not None:
+                    self.samples.setdefault(pid, []).append(rss)
+            self.done.wait(self.every)
+
+    def _workers(self) -> list[int]:
+        try:
+            children = Path(f"/proc/{self.master}/task/{self.master}/children").read_text()
+        except OSError:
+            return []
+        return [int(pid) for pid in children.split()]
+
+    @staticmethod
+    def _rss(pid: int) -> int | None:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            return None
+        line = next((line for line in status.splitlines() if line.startswith("VmRSS:")), None)
+        return int(line.split()[1]) if line else None
+
+    def summary(self) -> dict[str, list[float]]:
+        """Per worker, in MiB: the first sample, the peak, the last."""
+        series = [s for s in self.samples.values() if s]
+        return {
+            "start": [round(s[0] / 1024, 1) for s in series],
+            "peak": [round(max(s) / 1024, 1) for s in series],
+            "end": [round(s[-1] / 1024, 1) for s in series],
+        }
 
 
 def manage(env: dict[str, str], *args: str) -> str:
@@ -79,7 +133,7 @@ def gunicorn(env: dict[str, str], app: str, workers: int):
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     try:
         wait_for(port)
-        yield port
+        yield port, server.pid
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -155,13 +209,27 @@ def prepare(env: dict[str, str], *, seed: int = 0) -> str:
 def run_database(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
     env = database_env(kind, workdir / kind)
     token = prepare(env, seed=args.seed)
-    with gunicorn(env, "lms.wsgi", args.workers) as port:
-        return harness(port, token, args, workdir / f"{kind}.json", f"lms / {kind}")
+    with gunicorn(env, "lms.wsgi", args.workers) as (port, master):
+        phases = harness(port, token, args, workdir / f"{kind}.json", f"lms / {kind}")
+        if "import" not in phases:
+            return {"phases": phases}
+        # The import once more, alone, with the workers' memory sampled from its first page.
+        with WorkerMemory(master) as memory:
+            again = harness(
+                port,
+                token,
+                args,
+                workdir / f"{kind}-import.json",
+                f"lms / {kind}",
+                "--phases",
+                "import",
+            )
+    return {"phases": phases, "import again": again["import"], "memory": memory.summary()}
 
 
 def run_ceiling(args: argparse.Namespace, workdir: Path, name: str) -> dict:
     env = {**database_env("sqlite", workdir / "ceiling"), "PYTHONPATH": str(ROOT / "scripts")}
-    with gunicorn(env, "ceiling:application", args.workers) as port:
+    with gunicorn(env, "ceiling:application", args.workers) as (port, _):
         return harness(
             port,
             "ceiling",
@@ -205,18 +273,27 @@ def table(results: dict[str, dict], ceilings: list[dict]) -> str:
     ]
     for n, ceiling in enumerate(ceilings):
         lines += [row(f"ceiling {n + 1}", name, p, None) for name, p in ceiling.items()]
-    for n, (kind, phases) in enumerate(results.items()):
+    for n, (kind, result) in enumerate(results.items()):
         around = faster_ceiling(ceilings[n], ceilings[n + 1])
-        lines += [row(kind, name, p, around) for name, p in phases.items()]
-    for kind, phases in results.items():
-        if pages := phases.get("import", {}).get("page_ms"):
-            ordered = sorted(pages)
-            over = sum(1 for ms in pages if ms > 1.5 * pages[0])
+        lines += [row(kind, name, p, around) for name, p in result["phases"].items()]
+    for kind, result in results.items():
+        for name in ("import", "import again"):
+            phase = result["phases"].get(name) or result.get(name) or {}
+            if pages := phase.get("page_ms"):
+                ordered = sorted(pages)
+                over = sum(1 for ms in pages if ms > 1.5 * pages[0])
+                lines.append(
+                    f"{kind} {name}: {len(pages)} pages, first {pages[0]:.1f} ms, median "
+                    f"{ordered[len(pages) // 2]:.1f} ms, last {pages[-1]:.1f} ms, p99 "
+                    f"{ordered[int(len(pages) * 0.99)]:.1f} ms, slowest {ordered[-1]:.1f} ms, "
+                    f"{over} over 1.5x the first"
+                )
+        if (memory := result.get("memory")) and memory["start"]:
             lines.append(
-                f"{kind} import: {len(pages)} pages, first {pages[0]:.1f} ms, median "
-                f"{ordered[len(pages) // 2]:.1f} ms, last {pages[-1]:.1f} ms, "
-                f"p99 {ordered[int(len(pages) * 0.99)]:.1f} ms, slowest {ordered[-1]:.1f} ms, "
-                f"{over} over 1.5x the first"
+                f"{kind} memory per worker during the import again, MiB: at its start "
+                f"{' / '.join(map(str, memory['start']))}, peak "
+                f"{' / '.join(map(str, memory['peak']))}, at its end "
+                f"{' / '.join(map(str, memory['end']))}"
             )
     return "\n".join(lines)
 
