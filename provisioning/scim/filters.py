@@ -436,8 +436,9 @@ def _checked_text(text: object, what: str) -> str:
 # ``userName eq "..."``: how Okta and Entra look a user up before creating it, the filter an IdP
 # sends most by far. Written plainly (single spaces, a string without escapes), it is read
 # without the tokenizer and the descent; anything else goes the general way. Both give the
-# same AST (tests/provisioning/test_filters.py holds them to it).
-_PLAIN_USER_NAME_EQ = re.compile(r'(userName) (eq) "([^"\\]*)"', re.IGNORECASE)
+# same AST (tests/provisioning/scim/test_properties.py holds them to it). ASCII case folding
+# only: the parser's names are ASCII, and Unicode folding would read U+017F (long s) as "s".
+_PLAIN_USER_NAME_EQ = re.compile(r'(userName) (eq) "([^"\\]*)"', re.IGNORECASE | re.ASCII)
 
 
 def _plain_user_name_eq(text: str) -> Compare | None:
