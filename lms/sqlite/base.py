@@ -40,6 +40,11 @@ class DatabaseCreation(creation.DatabaseCreation):
             Path(f"{test_database_name}.writers").unlink(missing_ok=True)
 
 
+# Statements longer than this (an IN list of thousands of keys, say) are rewritten each time,
+# so the cache holds at most about 512 x 8 KiB.
+CACHED_STATEMENT_LENGTH = 8192
+
+
 @functools.lru_cache(maxsize=512)
 def _qmark_style(query: str) -> str:
     return base.FORMAT_QMARK_REGEX.sub("?", query).replace("%%", "%")
@@ -47,7 +52,7 @@ def _qmark_style(query: str) -> str:
 
 class SQLiteCursorWrapper(base.SQLiteCursorWrapper):
     def convert_query(self, query: str, *, param_names: list[str] | None = None) -> str:
-        if param_names is None:
+        if param_names is None and len(query) <= CACHED_STATEMENT_LENGTH:
             return _qmark_style(query)
         return super().convert_query(query, param_names=param_names)
 

@@ -11,6 +11,7 @@ import pytest
 from django.db import OperationalError, connection, connections, transaction
 
 from accounts.models import AccountSettings
+from lms.sqlite.base import CACHED_STATEMENT_LENGTH, _qmark_style
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -101,10 +102,17 @@ def test_closing_the_connection_closes_its_lock_file():
     assert open_lock_files() == before
 
 
-@pytest.mark.parametrize("run", ["first", "again"])  # the second run reuses the rewritten SQL
-def test_placeholders_and_literal_percent_signs_reach_sqlite_as_written(run):
+def test_placeholders_and_literal_percent_signs_reach_sqlite_as_written():
+    statement = "SELECT %s, '100%%', '%%s', %s"
+    hits = _qmark_style.cache_info().hits
     with connection.cursor() as cursor:
-        cursor.execute("SELECT %s, '100%%', '%%s', %s", [1, "%s"])
-        assert cursor.fetchone() == (1, "100%", "%s", "%s")
+        for _ in range(2):  # rewritten, then remembered
+            cursor.execute(statement, [1, "%s"])
+            assert cursor.fetchone() == (1, "100%", "%s", "%s")
         cursor.execute("SELECT %(a)s, '%%'", {"a": 2})  # named parameters as Django allows
         assert cursor.fetchone() == (2, "%")
+        long = f"SELECT %s, '%%' {' ' * CACHED_STATEMENT_LENGTH}"  # too long to remember
+        cursor.execute(long, [3])
+        assert cursor.fetchone() == (3, "%")
+
+    assert _qmark_style.cache_info().hits == hits + 1
