@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
@@ -77,7 +77,8 @@ def _insert_event(values: dict[str, Any]) -> None:
         [(sql, _)] = query.get_compiler(connection=connection).as_sql()
         _INSERT_SQL[connection.alias] = sql
     params = [field.get_db_prep_save(values[field.attname], connection) for field in _EVENT_FIELDS]
-    with connection.cursor() as cursor:
+    # As save() does: a failed INSERT inside atomic() dooms the transaction.
+    with transaction.mark_for_rollback_on_error(connection.alias), connection.cursor() as cursor:
         cursor.execute(sql, params)
 
 
