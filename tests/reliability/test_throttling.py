@@ -60,11 +60,11 @@ def test_a_process_adds_to_the_shared_count_after_1_percent_of_the_limit(setting
 def test_a_process_adds_to_the_shared_count_every_second(settings):
     settings.SCIM_RATE_LIMIT = 12000
     limiter, now = throttling.TokenRateLimiter(), time.time()
-    key = f"scim-rate:abcd1234:{throttling._window(now)}"
-    limiter.hit("abcd1234", now=now)
-    limiter.hit("abcd1234", now=now + 0.5)
+    key = f"scim-rate:every123:{throttling._window(now)}"
+    limiter.hit("every123", now=now)
+    limiter.hit("every123", now=now + 0.5)
     assert throttling.cache.get(key) == 1
-    limiter.hit("abcd1234", now=now + throttling.FLUSH_SECONDS)
+    limiter.hit("every123", now=now + throttling.FLUSH_SECONDS)
     assert throttling.cache.get(key) == 3
 
 
