@@ -25,7 +25,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,8 +117,14 @@ def manage(env: dict[str, str], *args: str) -> str:
     return result.stdout
 
 
+@dataclass(frozen=True)
+class Server:
+    port: int
+    pid: int  # gunicorn's master; its workers are its children
+
+
 @contextmanager
-def gunicorn(env: dict[str, str], app: str, workers: int):
+def gunicorn(env: dict[str, str], app: str, workers: int) -> Iterator[Server]:
     port = free_port()
     command = [
         str(BIN / "gunicorn"),
@@ -133,7 +141,7 @@ def gunicorn(env: dict[str, str], app: str, workers: int):
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     try:
         wait_for(port)
-        yield port, server.pid
+        yield Server(port, server.pid)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -209,14 +217,14 @@ def prepare(env: dict[str, str], *, seed: int = 0) -> str:
 def run_database(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
     env = database_env(kind, workdir / kind)
     token = prepare(env, seed=args.seed)
-    with gunicorn(env, "lms.wsgi", args.workers) as (port, master):
-        phases = harness(port, token, args, workdir / f"{kind}.json", f"lms / {kind}")
+    with gunicorn(env, "lms.wsgi", args.workers) as server:
+        phases = harness(server.port, token, args, workdir / f"{kind}.json", f"lms / {kind}")
         if "import" not in phases:
             return {"phases": phases}
         # The import once more, alone, with the workers' memory sampled from its first page.
-        with WorkerMemory(master) as memory:
+        with WorkerMemory(server.pid) as memory:
             again = harness(
-                port,
+                server.port,
                 token,
                 args,
                 workdir / f"{kind}-import.json",
@@ -229,9 +237,9 @@ def run_database(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
 
 def run_ceiling(args: argparse.Namespace, workdir: Path, name: str) -> dict:
     env = {**database_env("sqlite", workdir / "ceiling"), "PYTHONPATH": str(ROOT / "scripts")}
-    with gunicorn(env, "ceiling:application", args.workers) as (port, _):
+    with gunicorn(env, "ceiling:application", args.workers) as server:
         return harness(
-            port,
+            server.port,
             "ceiling",
             args,
             workdir / f"{name}.json",

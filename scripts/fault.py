@@ -126,8 +126,8 @@ def main() -> None:
     }
     token = prepare(env)
     outcomes = Outcomes()
-    with gunicorn(env, "lms.wsgi", args.workers) as port:
-        base_url = f"http://127.0.0.1:{port}/api/scim2"
+    with gunicorn(env, "lms.wsgi", args.workers) as server:
+        base_url = f"http://127.0.0.1:{server.port}/api/scim2"
         deadline = time.monotonic() + args.duration
         threads = [
             threading.Thread(target=push_users, args=(base_url, token, outcomes, deadline, n))

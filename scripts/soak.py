@@ -42,8 +42,8 @@ def main() -> None:
     env = database_env("postgres", workdir) | {"LOG_LEVEL": "WARNING"}
     token = prepare(env)
     stats = Stats()
-    with gunicorn(env, "lms.wsgi", args.workers) as port:
-        base_url = f"http://127.0.0.1:{port}/api/scim2"
+    with gunicorn(env, "lms.wsgi", args.workers) as server:
+        base_url = f"http://127.0.0.1:{server.port}/api/scim2"
         started = time.monotonic()
         deadline = started + args.duration
         threads = [
