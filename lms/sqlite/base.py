@@ -59,12 +59,11 @@ class SQLiteCursorWrapper(base.SQLiteCursorWrapper):
 
 class DatabaseWrapper(base.DatabaseWrapper):
     creation_class = DatabaseCreation
+    _writers: tuple[int, int] | None = None  # (process id, file descriptor)
+    _holding_writers_lock = False
 
     def create_cursor(self, name: str | None = None) -> SQLiteCursorWrapper:
         return self.connection.cursor(factory=SQLiteCursorWrapper)
-
-    _writers: tuple[int, int] | None = None  # (process id, file descriptor)
-    _holding_writers_lock = False
 
     def _start_transaction_under_autocommit(self) -> None:
         if not self.is_in_memory_db():
