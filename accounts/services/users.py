@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from django.db import transaction
@@ -110,6 +110,14 @@ def _locked(user: User) -> User:
     return User.objects.select_for_update().get(pk=user.pk)
 
 
+def _joined(locked: bool) -> AbstractContextManager:
+    """The transaction a write runs in: the caller's, when it locked the user (all or nothing
+    with it), else one of its own."""
+    if locked and not transaction.get_connection().in_atomic_block:
+        raise transaction.TransactionManagementError("locked=True outside a transaction")
+    return nullcontext() if locked else transaction.atomic()
+
+
 def _apply_change(user: User, name: str, value: Any) -> bool:
     """Set one field on ``user``; returns whether it changed. Validation happens here."""
     if name == "username":
@@ -171,10 +179,7 @@ def update_user(
     unknown = set(changes) - UPDATABLE_FIELDS
     if unknown:
         raise ValueError(f"Not updatable: {sorted(unknown)}")
-    if locked and not transaction.get_connection().in_atomic_block:
-        raise transaction.TransactionManagementError("locked=True outside a transaction")
-    # A caller that locked the user runs this in its own transaction: all or nothing with it.
-    with nullcontext() if locked else transaction.atomic():
+    with _joined(locked):
         if not locked:
             user = _locked(user)
         if user.is_deleted:
@@ -213,10 +218,14 @@ def reactivate_user(user: User, *, actor: Actor) -> UserChange:
     return update_user(user, {"is_active": True}, actor=actor)
 
 
-def soft_delete_user(user: User, *, actor: Actor) -> User:
-    """Hide the user everywhere but the deleted-users view; it keeps its username and email."""
-    with transaction.atomic():
-        user = _locked(user)
+def soft_delete_user(user: User, *, actor: Actor, locked: bool = False) -> User:
+    """Hide the user everywhere but the deleted-users view; it keeps its username and email.
+
+    ``locked``: as for ``update_user``.
+    """
+    with _joined(locked):
+        if not locked:
+            user = _locked(user)
         if user.is_deleted:
             return user
         user.deleted_at = timezone.now()

@@ -361,7 +361,7 @@ def delete_user(
     with _locked_write(
         EventType.USER_DELETED, scim_id, actor=actor, expected_versions=expected_versions
     ) as (user, _):
-        accounts.soft_delete_user(user, actor=actor)
+        accounts.soft_delete_user(user, actor=actor, locked=True)
         record_event(EventType.USER_DELETED, actor=actor, user=user)
 
 

@@ -809,6 +809,19 @@ def test_patch_takes_a_fixed_number_of_queries(scim, django_assert_num_queries, 
     assert response.json()["active"] is False
 
 
+def test_delete_takes_a_fixed_number_of_queries(scim, django_assert_num_queries, alice):
+    scim.get("/Users", {"count": "1"})
+
+    # Token settings; in one transaction (a savepoint and its release in a test): the user
+    # under a row lock, the update, the provisioning event. The locked user is not read again.
+    with django_assert_num_queries(6):
+        response = scim.delete(users_path(alice))
+
+    assert response.status_code == 204
+    alice.refresh_from_db()
+    assert alice.is_deleted
+
+
 def test_a_write_updates_only_the_columns_it_changes(scim, alice):
     deactivate = {
         "schemas": [PATCH_OP],
