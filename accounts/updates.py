@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import connections, transaction
+from django.db import connections
 from django.db.models import Field, Model
 from django.db.models.sql import UpdateQuery
 
@@ -37,8 +37,17 @@ def is_plain(values: Values) -> bool:
     )
 
 
+def _same(bound: Sequence[Any], ours: Sequence[Any]) -> bool:
+    """Equal values of equal types (``True == 1``, but they are not the same parameter)."""
+    return len(bound) == len(ours) and all(
+        type(a) is type(b) and a == b for a, b in zip(bound, ours, strict=True)
+    )
+
+
 def update_row(model: type[Model], using: str, pk: Any, values: Values) -> int:
-    """UPDATE the row with primary key ``pk`` to ``values`` (``is_plain``); rows updated."""
+    """UPDATE ``model``'s row with primary key ``pk`` to ``values`` (``is_plain``), from
+    ``Model._do_update`` (``save_base`` marks the transaction for rollback if it fails);
+    the number of rows updated."""
     connection = connections[using]
     prepared = [field.get_db_prep_save(value, connection) for field, _, value in values]
     key = (using, model, tuple(f.attname for f, _, _ in values), tuple(p is None for p in prepared))
@@ -53,10 +62,9 @@ def update_row(model: type[Model], using: str, pk: Any, values: Values) -> int:
         sql, orm_params = query.get_compiler(using).as_sql()
         # Kept only when the ORM bound exactly these parameters: what runs from the cache is
         # then what the ORM would have run.
-        if list(orm_params) == params and len(_SQL) < MAX_STATEMENTS:
+        if _same(orm_params, params) and len(_SQL) < MAX_STATEMENTS:
             _SQL[key] = sql
         params = list(orm_params)
-    # As QuerySet.update() does: a failed UPDATE inside atomic() dooms the transaction.
-    with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount

@@ -19,6 +19,13 @@ from tests.factories import BranchFactory, UserFactory, user_type
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def no_statements_kept(monkeypatch):
+    """Each test starts with no statement compiled, whatever ran before it."""
+    monkeypatch.setattr(updates, "_SQL", {})
+
+
 COLUMNS = ["first_name", "email", "is_active", "deleted_at", "user_type", "time_zone"]
 
 
@@ -37,7 +44,10 @@ def _stored(user: User) -> dict:
 
 @pytest.mark.parametrize("email", ["grace@example.com", None])
 def test_a_save_of_some_columns_stores_what_djangos_update_stores(email):
-    compiled, orm = UserFactory(), UserFactory()
+    first, compiled, orm = UserFactory(), UserFactory(), UserFactory()
+    _change(first, email and f"first-{email}", timezone.now())
+    first.save(update_fields=COLUMNS)  # compiles the statement: the next save runs it as kept
+    assert len(updates._SQL) == 1
     before, when = _stored(compiled), timezone.now()
 
     _change(compiled, email, when)
@@ -127,7 +137,11 @@ def test_a_failed_update_dooms_the_callers_transaction():
         assert transaction.get_rollback()
 
 
-def test_a_full_save_and_a_new_user_are_left_to_django():
+def test_a_full_save_and_a_new_user_are_left_to_django(monkeypatch):
+    def not_expected(*args, **kwargs):
+        raise AssertionError("not expected")
+
+    monkeypatch.setattr(updates, "update_row", not_expected)
     branch = BranchFactory()
     user = User(username="new", email="new@example.com", user_type=user_type())
     user.save()
