@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost, SuspiciousOperation
 from django.db import DatabaseError
 from django.http import Http404
 from rest_framework import exceptions as drf
@@ -41,6 +42,9 @@ DRF_ERRORS: list[tuple[type[Exception], type[scim.ScimError]]] = [
     (drf.ParseError, scim.InvalidSyntax),
     (drf.Throttled, scim.TooManyRequests),
     (Http404, scim.NotFound),
+    # Django answers these 400 for the portal (a Host not in ALLOWED_HOSTS, too many fields).
+    (DisallowedHost, scim.HostNotAllowed),
+    (SuspiciousOperation, scim.ScimError),
 ]
 
 
@@ -78,10 +82,15 @@ class ScimView(APIView):
     def actor(self) -> services.Actor:
         return self.request.user.actor
 
+    host: str | None = None  # the request's Host, once it passed ALLOWED_HOSTS (initial)
+
     def base_url(self) -> str:
+        """The API's address: PUBLIC_URL's, else the request's own."""
         if settings.PUBLIC_URL:
             return f"{settings.PUBLIC_URL}/api/scim2"
-        return self.request.build_absolute_uri("/api/scim2")
+        if self.host is None:
+            self.host = self.request.get_host()
+        return f"{self.request.scheme}://{self.host}/api/scim2"
 
     def if_match(self) -> frozenset[int] | None:
         """RFC 7644 §3.14 / RFC 9110 §13.1.1: the versions an If-Match header names, if any
@@ -103,6 +112,11 @@ class ScimView(APIView):
 
     def handle_exception(self, exc: Exception) -> Response:
         error = as_scim_error(exc)
+        if isinstance(exc, SuspiciousOperation):
+            # As Django's handler does for the portal: the details go to the security log.
+            logging.getLogger(f"django.security.{type(exc).__name__}").error(
+                str(exc), extra={"status_code": 400, "request": self.request}
+            )
         if error is None and isinstance(exc, DatabaseError):
             logger.exception("Database error in SCIM request")
             error = scim.ServiceUnavailable()
@@ -128,6 +142,9 @@ class ScimView(APIView):
             services.record_refused_write(self.request.method, exc, actor=client.actor, label=label)
 
     def initial(self, request: Request, *args, **kwargs) -> None:
+        # ALLOWED_HOSTS first, as CommonMiddleware checks it for the portal's pages: a refused
+        # Host (400) is refused before any work is done, PUBLIC_URL or not.
+        self.host = request.get_host()
         super().initial(request, *args, **kwargs)
         throttling.token_limiter.hit(request.user.token_prefix)
 

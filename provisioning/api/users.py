@@ -17,7 +17,7 @@ class UserRenderingMixin:
     def resources(self, views: list[UserView], query: ListQuery | None = None) -> list[dict]:
         if query is None:
             query = build_query(self.request.query_params)
-        base_url = self.base_url()  # once per request: it validates the Host header
+        base_url = self.base_url()
         return [
             project(
                 user_resource(view, base_url=base_url),

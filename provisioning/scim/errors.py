@@ -100,6 +100,10 @@ class NotFound(ScimError):
     default_detail = "Resource not found."
 
 
+class HostNotAllowed(ScimError):
+    default_detail = "The Host header names a host this server does not serve."
+
+
 class MethodNotAllowed(ScimError):
     status_code = 405
     default_detail = "This method is not supported on this endpoint."
