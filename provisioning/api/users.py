@@ -9,20 +9,25 @@ from rest_framework.response import Response
 from accounts.models import User
 from provisioning import queries, services
 from provisioning.api.base import ScimView, with_etag
-from provisioning.scim.listing import ListQuery, build_query, list_response, query_from_search
+from provisioning.scim.listing import (
+    ListQuery,
+    Projection,
+    build_projection,
+    build_query,
+    list_response,
+    query_from_search,
+)
 from provisioning.scim.representation import UserView, project, user_resource
 
 
 class UserRenderingMixin:
-    def resources(self, views: list[UserView], query: ListQuery | None = None) -> list[dict]:
-        if query is None:
-            query = build_query(self.request.query_params)
+    def resources(self, views: list[UserView], shape: Projection | ListQuery) -> list[dict]:
         base_url = self.base_url()
         return [
             project(
                 user_resource(view, base_url=base_url),
-                attributes=query.attributes,
-                excluded=query.excluded_attributes,
+                attributes=shape.attributes,
+                excluded=shape.excluded_attributes,
             )
             for view in views
         ]
@@ -32,14 +37,23 @@ class UserRenderingMixin:
         resources = self.resources(page.users, query)
         return Response(list_response(resources, total=page.total, start_index=query.start_index))
 
-    def shown(self, view: UserView, status_code: int = status.HTTP_200_OK) -> Response:
+    def projection(self) -> Projection:
+        """What a single user's answer shows. A write reads it before its use case runs: a
+        query string refused afterwards would refuse a write already made."""
+        return build_projection(self.request.query_params)
+
+    def shown(
+        self, view: UserView, projection: Projection, status_code: int = status.HTTP_200_OK
+    ) -> Response:
         """One user as the response's body, with its ETag (RFC 7644 §3.14)."""
-        [resource] = self.resources([view])
+        [resource] = self.resources([view], projection)
         return with_etag(Response(resource, status=status_code), view.version)
 
-    def written(self, user: User, status_code: int = status.HTTP_200_OK) -> Response:
+    def written(
+        self, user: User, projection: Projection, status_code: int = status.HTTP_200_OK
+    ) -> Response:
         """The user a write left, read back as a GET would show it."""
-        return self.shown(queries.get_user_view(str(user.scim_id)), status_code)
+        return self.shown(queries.get_user_view(str(user.scim_id)), projection, status_code)
 
 
 class UsersView(UserRenderingMixin, ScimView):
@@ -47,8 +61,9 @@ class UsersView(UserRenderingMixin, ScimView):
         return self.listing(build_query(request.query_params))
 
     def post(self, request: Request) -> Response:
+        projection = self.projection()
         user = services.provision_user(request.data, actor=self.actor)
-        response = self.written(user, status.HTTP_201_CREATED)
+        response = self.written(user, projection, status.HTTP_201_CREATED)
         response["Location"] = f"{self.base_url()}/Users/{user.scim_id}"
         return response
 
@@ -60,28 +75,31 @@ class UserSearchView(UserRenderingMixin, ScimView):
 
 class UserDetailView(UserRenderingMixin, ScimView):
     def get(self, request: Request, scim_id: str) -> Response:
+        projection = self.projection()
         view = queries.get_user_view(scim_id)
         if self.if_none_match(view.version):
             return with_etag(Response(status=status.HTTP_304_NOT_MODIFIED), view.version)
-        return self.shown(view)
+        return self.shown(view, projection)
 
     def put(self, request: Request, scim_id: str) -> Response:
+        projection = self.projection()
         user = services.replace_user(
             scim_id,
             request.data,
             actor=self.actor,
             expected_versions=self.if_match(),
         )
-        return self.written(user)
+        return self.written(user, projection)
 
     def patch(self, request: Request, scim_id: str) -> Response:
+        projection = self.projection()
         user = services.patch_user(
             scim_id,
             request.data,
             actor=self.actor,
             expected_versions=self.if_match(),
         )
-        return self.written(user)
+        return self.written(user, projection)
 
     def delete(self, request: Request, scim_id: str) -> Response:
         services.delete_user(scim_id, actor=self.actor, expected_versions=self.if_match())

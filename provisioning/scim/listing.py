@@ -62,11 +62,30 @@ def _sort_order(value: Any) -> bool:
     return value.lower() == "descending"
 
 
-def build_query(values: Mapping[str, Any]) -> ListQuery:
-    """From parameters whose names are matched case-insensitively (``startindex`` works)."""
+@dataclass(frozen=True)
+class Projection:
+    """RFC 7644 §3.9: which attributes an answer shows."""
+
+    attributes: tuple[str, ...] = ()
+    excluded_attributes: tuple[str, ...] = ()
+
+
+def build_projection(values: Mapping[str, Any]) -> Projection:
+    """``attributes`` / ``excludedAttributes`` alone: what a single resource's answer (GET by
+    id, POST, PUT, PATCH) reads of its query string, where the list parameters mean nothing."""
     params = {str(key).lower(): value for key, value in values.items()}
     if params.get("attributes") and params.get("excludedattributes"):
         raise InvalidValue("Send attributes or excludedAttributes, not both.")
+    return Projection(
+        attributes=_names(params.get("attributes"), "attributes"),
+        excluded_attributes=_names(params.get("excludedattributes"), "excludedAttributes"),
+    )
+
+
+def build_query(values: Mapping[str, Any]) -> ListQuery:
+    """From parameters whose names are matched case-insensitively (``startindex`` works)."""
+    projection = build_projection(values)
+    params = {str(key).lower(): value for key, value in values.items()}
     text = params.get("filter")
     if text is not None and not isinstance(text, str):
         raise InvalidValue("filter must be a string.")
@@ -83,8 +102,8 @@ def build_query(values: Mapping[str, Any]) -> ListQuery:
         count=min(MAX_COUNT, max(0, count if count is not None else DEFAULT_COUNT)),
         sort_by=sort_by or None,
         descending=_sort_order(params.get("sortorder")),
-        attributes=_names(params.get("attributes"), "attributes"),
-        excluded_attributes=_names(params.get("excludedattributes"), "excludedAttributes"),
+        attributes=projection.attributes,
+        excluded_attributes=projection.excluded_attributes,
     )
 
 
