@@ -46,4 +46,7 @@ class ScimJSONRenderer(BaseRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
         if data is None:
             return b""
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        # A lone surrogate (an error may quote what a client sent) leaves as the JSON escape
+        # ensure_ascii would have written ("\ud800"), not as a failed encoding.
+        return text.encode("utf-8", "backslashreplace")

@@ -59,9 +59,17 @@ def _string(data: Mapping[str, Any], key: str, label: str) -> str | None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise InvalidValue(f"{label} must be a string.")
-    # JSON allows "\u0000"; PostgreSQL text cannot hold it, and no name or address needs it.
-    if isinstance(value, str) and "\x00" in value:
-        raise InvalidValue(f"{label} cannot contain the NUL character.")
+    if isinstance(value, str):
+        # JSON allows "\u0000"; PostgreSQL text cannot hold it, and no name or address needs it.
+        if "\x00" in value:
+            raise InvalidValue(f"{label} cannot contain the NUL character.")
+        # JSON allows a lone surrogate ("\ud800") too: it decodes but is not text, and neither
+        # database nor the password hasher can encode it.
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise InvalidValue(f"{label} holds a lone surrogate, which is not text.") from None
     return str(value)
 
 

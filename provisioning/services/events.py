@@ -40,11 +40,19 @@ def record_event(
             "outcome": outcome,
             "actor_label": actor.label[:200],
             "target_user_id": user.pk if user is not None else None,
-            "target_label": (label or (user.username if user else ""))[:255],
+            "target_label": _storable(label or (user.username if user else ""))[:255],
             "changed": list(changed),
-            "detail": detail,
+            "detail": _storable(detail),
         }
     )
+
+
+def _storable(text: str) -> str:
+    """``text`` as every database stores it: a refusal's label and detail can quote what a
+    client sent (a userName, an id from the path), NUL and lone surrogates included."""
+    if text.isascii() and "\x00" not in text:
+        return text
+    return text.replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8")
 
 
 # Every SCIM write adds an event. Building and compiling its INSERT costs the ORM about four
