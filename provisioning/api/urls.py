@@ -39,5 +39,6 @@ urlpatterns = [
     re_path(route(".search"), users.UserSearchView.as_view()),
     # The OpenAPI description of all the above; served without a token (it holds no data).
     re_path(r"^openapi\.json$", openapi.openapi_view, name="scim-openapi"),
-    re_path(r"^.*$", discovery.NotFoundView.as_view()),
+    # Anything else, a newline (%0A) in the path included: "." alone stops at one.
+    re_path(r"^[\s\S]*$", discovery.NotFoundView.as_view()),
 ]

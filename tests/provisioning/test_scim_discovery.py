@@ -199,7 +199,15 @@ def test_unknown_schema_is_not_found(scim):
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("get", "/Groups"), ("post", "/Groups"), ("get", "/Groups/1"), ("post", "/Bulk")],
+    [
+        ("get", "/Groups"),
+        ("post", "/Groups"),
+        ("get", "/Groups/1"),
+        ("post", "/Bulk"),
+        ("get", "/%0A"),
+        ("get", "/Groups%0A1"),
+        ("get", "/Users/x%0A/y"),
+    ],
 )
 def test_unsupported_endpoints_are_scim_404s(scim, method, path):
     response = scim.get(path) if method == "get" else scim.post(path, {})
