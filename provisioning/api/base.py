@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost, SuspiciousOperation
@@ -155,9 +156,16 @@ class ScimView(APIView):
         raise scim.Forbidden(message)
 
 
+# Our versions fit a PostgreSQL bigint: an ETag of more digits is none of ours.
+_VERSION = re.compile(r"[0-9]{1,19}")
+
+
 def _version(tag: str) -> int | None:
+    """The version an entity tag names, if it is one of ours: ASCII digits only (``isdigit``
+    takes superscript and Arabic-Indic digits, which int() refuses or reads as another
+    number)."""
     tag = tag.strip().removeprefix("W/").strip('"')
-    return int(tag) if tag.isdigit() else None
+    return int(tag) if _VERSION.fullmatch(tag) else None
 
 
 def with_etag(response: Response, version: int) -> Response:

@@ -520,11 +520,32 @@ def test_if_match_with_several_etags_none_current_is_refused(scim, alice):
     assert alice.is_active
 
 
-def test_if_match_that_is_no_etag_of_ours_is_refused(scim, alice):
-    response = scim.patch(users_path(alice), okta_deactivate_patch(), If_Match="abc")
+# Digits int() refuses (superscript), reads as another number (Arabic-Indic), or is not allowed
+# to read (over 4,300 of them); more digits than any version of ours.
+NOT_OUR_ETAGS = [
+    "abc",
+    'W/"\u00b9"',
+    'W/"\u0663"',
+    'W/"' + "9" * 5000 + '"',
+    'W/"1' + "0" * 19 + '"',
+]
+
+
+@pytest.mark.parametrize("header", NOT_OUR_ETAGS)
+def test_if_match_that_is_no_etag_of_ours_is_refused(scim, alice, header):
+    response = scim.patch(users_path(alice), okta_deactivate_patch(), If_Match=header)
 
     assert response.status_code == 412
     assert response.json() == scim_error(412, "If-Match must name one ETag given by this server.")
+    alice.refresh_from_db()
+    assert alice.is_active
+
+
+@pytest.mark.parametrize("header", NOT_OUR_ETAGS)
+def test_if_none_match_that_is_no_etag_of_ours_matches_nothing(scim, alice, header):
+    response = scim.get(users_path(alice), If_None_Match=header)
+
+    assert response.status_code == 200
 
 
 # List and filter (RFC 7644 §3.4.2) ---------------------------------------------------------------
