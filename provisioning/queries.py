@@ -321,6 +321,9 @@ def _total(users: UserQuerySet, ids: list[int], query: ListQuery) -> int:
 
 def _scim_key(scim_id: str) -> uuid.UUID:
     try:
+        # ASCII only: uuid.UUID() reads other scripts' digits (int() does) as hex digits.
+        if not scim_id.isascii():
+            raise ValueError(scim_id)
         return uuid.UUID(scim_id)
     except ValueError:
         raise NotFound(f"User {scim_id!r} not found.") from None

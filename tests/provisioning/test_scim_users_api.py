@@ -409,6 +409,13 @@ def test_unknown_id_is_not_found(scim, alice, scim_id, detail):
     assert response.json() == scim_error(404, detail)
 
 
+def test_an_id_in_other_digits_is_not_the_users(scim, alice):
+    arabic = str.maketrans("0123456789", "".join(chr(0x660 + d) for d in range(10)))
+    response = scim.get(f"/Users/{str(alice.scim_id).translate(arabic)}")
+
+    assert response.status_code == 404
+
+
 def test_database_key_is_not_an_id(scim, alice):
     response = scim.get(f"/Users/{alice.pk}")
 
