@@ -105,19 +105,33 @@ def canonical_values() -> dict[str, list[str]]:
     }
 
 
+def _named(model: type[UserType] | type[Branch], name: str) -> Any:
+    """The row of ``model`` with this name (case-insensitive), if any. A name longer than the
+    column holds names none, and is not asked for: on SQLite, iexact is a LIKE, and a pattern
+    of some 50,000 characters is an error ("LIKE or GLOB pattern too complex")."""
+    name = name.strip()
+    if len(name) > model._meta.get_field("name").max_length:
+        return None
+    return model.objects.filter(name__iexact=name).first()
+
+
+def _quoted(name: str) -> str:
+    return name if len(name) <= 100 else f"{name[:100]}..."
+
+
 def _user_type(name: str) -> UserType:
-    user_type = UserType.objects.filter(name__iexact=name.strip()).first()
+    user_type = _named(UserType, name)
     if user_type is None:
-        raise UnknownUserType(name, list(UserType.objects.values_list("name", flat=True)))
+        raise UnknownUserType(_quoted(name), list(UserType.objects.values_list("name", flat=True)))
     if user_type.is_protected:
         raise ProtectedUserTypeAssignment(user_type.name)
     return user_type
 
 
 def _branch_named(name: str) -> Branch:
-    branch = Branch.objects.filter(name__iexact=name.strip()).first()
+    branch = _named(Branch, name)
     if branch is None:
-        raise UnknownBranch(name)
+        raise UnknownBranch(_quoted(name))
     return branch
 
 

@@ -1506,3 +1506,19 @@ def test_back_office_accounts_are_not_the_idps_to_read_or_change(scim, admin_use
             },
         )
         assert patched.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{"userType": "x" * 60_000}, {LMS_USER_SCHEMA: {"branch": "x" * 60_000}}],
+    ids=["userType", "branch"],
+)
+def test_a_name_longer_than_any_is_unknown_not_a_database_error(scim, extra):
+    BranchFactory(name="Sales")
+
+    response = scim.post("/Users", carol(**extra))
+
+    assert response.status_code == 400
+    assert response.json()["scimType"] == "invalidValue"
+    assert f"'{'x' * 100}...'" in response.json()["detail"]
+    assert len(response.json()["detail"]) < 500
