@@ -254,7 +254,14 @@ def _as_datetime(value: Any) -> dt.datetime:
     if not isinstance(value, str) or not _DATE_TIME.fullmatch(value):
         raise ValueError
     parsed = dt.datetime.fromisoformat(value.upper())
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    if not parsed.tzinfo:
+        return parsed.replace(tzinfo=dt.UTC)
+    try:
+        # In UTC, as the databases compare it. "0001-01-01T00:00:00+14:00" has no UTC
+        # equivalent (year 0): SQLite's adapter would fail on it at query time.
+        return parsed.astimezone(dt.UTC)
+    except OverflowError:
+        raise ValueError(value) from None
 
 
 def _as_integer(value: Any) -> int | float:

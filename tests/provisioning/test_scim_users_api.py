@@ -781,6 +781,28 @@ def test_lookup_by_user_name_takes_two_queries(scim, django_assert_num_queries, 
     assert response.json()["Resources"][0]["userName"] == "alice@example.com"
 
 
+@pytest.mark.parametrize(
+    "moment", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-23:59"], ids=["year 0", "10000"]
+)
+def test_a_time_with_no_utc_equivalent_is_an_invalid_filter(scim, alice, moment):
+    response = scim.get("/Users", {"filter": f'meta.created gt "{moment}"'})
+
+    assert response.status_code == 400
+    assert response.json()["scimType"] == "invalidFilter"
+
+
+def test_a_time_with_an_offset_compares_in_utc(scim, alice):
+    created = alice.created_at.astimezone(dt.timezone(dt.timedelta(hours=14)))
+    before = (created - dt.timedelta(seconds=1)).isoformat(timespec="seconds")
+    after = (created + dt.timedelta(seconds=1)).isoformat(timespec="seconds")
+
+    def matches(text: str) -> int:
+        return scim.get("/Users", {"filter": text}).json()["totalResults"]
+
+    assert matches(f'meta.created gt "{before}"') == 1
+    assert matches(f'meta.created gt "{after}"') == 0
+
+
 @pytest.mark.parametrize(("start_index", "count"), [("2", "100"), ("1", "0")])
 def test_lookup_by_user_name_pages_its_one_match(scim, alice, start_index, count):
     response = scim.get(
