@@ -78,6 +78,9 @@ class ScimView(APIView):
     parser_classes = [ScimJSONParser, PlainJSONParser]
     renderer_classes = [ScimJSONRenderer]
     content_negotiation_class = AlwaysScim
+    # No OPTIONS: SCIM defines none, and DRF's would describe the view (its docstring, its
+    # parsers) in a body of its own, not SCIM's. It is a SCIM 405, as any other method.
+    http_method_names = ["get", "post", "put", "patch", "delete", "head"]
 
     @property
     def actor(self) -> services.Actor:
