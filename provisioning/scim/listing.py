@@ -5,6 +5,7 @@ The camelCase query parameters become one ``ListQuery`` here, at the edge.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,7 @@ from provisioning.scim.filters import Filter, parse_filter
 
 # Far beyond any real list, and within every database's integer range.
 MAX_START_INDEX = 2**31
+_INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -37,8 +39,13 @@ def _integer(value: Any, name: str) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise InvalidValue(f"{name} must be an integer.")
+    if isinstance(value, int):
+        return value
+    # ASCII digits: int() would also take "1_000" and other scripts' digits ("\u0663").
     try:
-        return int(value)
+        if not _INTEGER.fullmatch(value.strip()):
+            raise ValueError(value)
+        return int(value)  # ValueError past 4,300 digits
     except ValueError:
         raise InvalidValue(f"{name} must be an integer, not {value!r}.") from None
 
@@ -111,10 +118,12 @@ def query_from_search(body: Any) -> ListQuery:
     """RFC 7644 §3.4.3: the body of ``POST /.search``."""
     if not isinstance(body, Mapping):
         raise InvalidSyntax("The search request must be a JSON object.")
-    schemas = body.get("schemas")
+    # Attribute names are case-insensitive (RFC 7643 §2.1): "Schemas" is "schemas".
+    params = {str(key).lower(): value for key, value in body.items()}
+    schemas = params.pop("schemas", None)
     if schemas is not None and SEARCH_REQUEST not in (schemas if isinstance(schemas, list) else []):
         raise InvalidValue(f"schemas must contain {SEARCH_REQUEST}.")
-    return build_query({k: v for k, v in body.items() if str(k).lower() != "schemas"})
+    return build_query(params)
 
 
 def list_response(

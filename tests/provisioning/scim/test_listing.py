@@ -30,11 +30,29 @@ def test_paging_is_normalised_as_rfc_7644_says(params, start, count):
 
 
 @pytest.mark.parametrize(
-    "params", [{"startIndex": "1.5"}, {"count": "ten"}, {"sortOrder": "sideways"}]
+    "params",
+    [
+        {"startIndex": "1.5"},
+        {"count": "ten"},
+        {"sortOrder": "sideways"},
+        # int() takes these; a query string's integer is ASCII digits.
+        {"count": "1_000"},
+        {"startIndex": "\u0663"},
+        {"count": "\uff11"},
+        {"count": "9" * 5000},
+    ],
 )
 def test_refuses_non_integers_and_unknown_sort_orders(params):
     with pytest.raises(InvalidValue):
         build_query(params)
+
+
+def test_a_search_body_names_its_schemas_in_any_case():
+    with pytest.raises(InvalidValue):
+        query_from_search({"Schemas": ["urn:example:not-a-search"], "count": 1})
+
+    query = query_from_search({"SCHEMAS": [SEARCH_REQUEST], "Count": " 5 "})
+    assert query.count == 5
 
 
 def test_parses_filter_sort_and_attributes():
