@@ -62,7 +62,17 @@ class RequestLogMiddleware:
     def format(fields: dict) -> str:
         if settings.LOG_FORMAT == "json":
             return json.dumps(fields, separators=(",", ":"))
-        return " ".join(f"{key}={value}" for key, value in fields.items() if value != "")
+        return " ".join(f"{key}={_logfmt(value)}" for key, value in fields.items() if value != "")
+
+
+def _logfmt(value: object) -> str:
+    """A value as logfmt writes it: quoted and escaped when it holds a space, a quote or a
+    control character. The path is the client's, decoded: "%0A" in it must not start a
+    forged line of its own."""
+    text = str(value)
+    if text.isprintable() and " " not in text and '"' not in text:
+        return text
+    return json.dumps(text)
 
 
 class ApiMiddleware:

@@ -34,6 +34,16 @@ def test_logs_method_path_status_duration_request_id_and_token_prefix(client, to
     assert response["X-Request-ID"] == "okta-req-123"
 
 
+def test_a_path_with_a_newline_or_a_space_stays_one_line(client, caplog):
+    caplog.set_level(logging.INFO, logger="lms.requests")
+
+    client.get("/api/scim2/Users/x%0Amethod=GET path=/forged%20y")
+
+    [line] = [r.getMessage() for r in caplog.records if r.name == "lms.requests"]
+    assert "\n" not in line
+    assert line.startswith('method=GET path="/api/scim2/Users/x\\nmethod=GET path=/forged y" ')
+
+
 def test_json_lines_on_request(client, settings, caplog):
     settings.LOG_FORMAT = "json"
     caplog.set_level(logging.INFO, logger="lms.requests")
