@@ -81,12 +81,11 @@ class ScimView(APIView):
     # No OPTIONS: SCIM defines none, and DRF's would describe the view (its docstring, its
     # parsers) in a body of its own, not SCIM's. It is a SCIM 405, as any other method.
     http_method_names = ["get", "post", "put", "patch", "delete", "head"]
+    host: str | None = None  # the request's Host, once it passed ALLOWED_HOSTS (initial)
 
     @property
     def actor(self) -> services.Actor:
         return self.request.user.actor
-
-    host: str | None = None  # the request's Host, once it passed ALLOWED_HOSTS (initial)
 
     def base_url(self) -> str:
         """The API's address: PUBLIC_URL's, else the request's own."""
