@@ -77,10 +77,18 @@ class Projection:
     excluded_attributes: tuple[str, ...] = ()
 
 
+def _folded(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Parameter names matched case-insensitively (``startindex`` works)."""
+    return {str(key).lower(): value for key, value in values.items()}
+
+
 def build_projection(values: Mapping[str, Any]) -> Projection:
     """``attributes`` / ``excludedAttributes`` alone: what a single resource's answer (GET by
     id, POST, PUT, PATCH) reads of its query string, where the list parameters mean nothing."""
-    params = {str(key).lower(): value for key, value in values.items()}
+    return _projection(_folded(values))
+
+
+def _projection(params: Mapping[str, Any]) -> Projection:
     if params.get("attributes") and params.get("excludedattributes"):
         raise InvalidValue("Send attributes or excludedAttributes, not both.")
     return Projection(
@@ -91,8 +99,11 @@ def build_projection(values: Mapping[str, Any]) -> Projection:
 
 def build_query(values: Mapping[str, Any]) -> ListQuery:
     """From parameters whose names are matched case-insensitively (``startindex`` works)."""
-    projection = build_projection(values)
-    params = {str(key).lower(): value for key, value in values.items()}
+    return _query(_folded(values))
+
+
+def _query(params: Mapping[str, Any]) -> ListQuery:
+    projection = _projection(params)
     text = params.get("filter")
     if text is not None and not isinstance(text, str):
         raise InvalidValue("filter must be a string.")
@@ -119,11 +130,11 @@ def query_from_search(body: Any) -> ListQuery:
     if not isinstance(body, Mapping):
         raise InvalidSyntax("The search request must be a JSON object.")
     # Attribute names are case-insensitive (RFC 7643 §2.1): "Schemas" is "schemas".
-    params = {str(key).lower(): value for key, value in body.items()}
+    params = _folded(body)
     schemas = params.pop("schemas", None)
     if schemas is not None and SEARCH_REQUEST not in (schemas if isinstance(schemas, list) else []):
         raise InvalidValue(f"schemas must contain {SEARCH_REQUEST}.")
-    return build_query(params)
+    return _query(params)
 
 
 def list_response(
