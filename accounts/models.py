@@ -17,8 +17,6 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from accounts import updates
-
 MAX_USERNAME_LENGTH = 255
 
 
@@ -268,15 +266,6 @@ class User(AbstractBaseUser, PermissionsMixin):
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "version", "updated_at"}
         super().save(*args, **kwargs)
-
-    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
-        # save(update_fields=...), which every service write is: the UPDATE compiled once per
-        # set of columns (accounts.updates). Anything else is left to Django. This overrides
-        # Django's private method as 5.2 calls it (pinned below 5.3 in pyproject.toml):
-        # tests/accounts/test_updates.py fails if it is no longer called so.
-        if update_fields and values and updates.is_plain(values):
-            return updates.update_row(base_qs.model, using, pk_val, values) > 0
-        return super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update)
 
     @property
     def is_deleted(self) -> bool:
