@@ -2,28 +2,27 @@
 the reads every request starts with.
 
 Every user query starts from ``User.objects.scim_visible()``: soft-deleted users and back-office
-accounts never appear. The hottest reads are compiled to SQL once per process (``Prepared``).
+accounts never appear. The reads of one user, which nearly every request makes, are written in
+SQL (``provisioning.sql``); lists go through the ORM.
 """
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import F, Field, OrderBy, QuerySet, Subquery
+from django.db.models import F, OrderBy
 from django.db.models.functions import Lower
-from django.db.models.sql.compiler import SQLCompiler
 
 from accounts.models import User, UserQuerySet
 from accounts.services import PROFILE_FIELDS
+from provisioning import sql
 from provisioning.scim.errors import InvalidValue, NotFound
-from provisioning.scim.filters import AttrPath, Compare, Filter
+from provisioning.scim.filters import Compare, Filter
 from provisioning.scim.listing import ListQuery
 from provisioning.scim.query import AttributeSpec, to_q
 from provisioning.scim.representation import UserView
@@ -84,77 +83,6 @@ def _ordering(query: ListQuery) -> list[OrderBy]:
         )
     expression = SORTABLE[key]
     return [expression.desc() if query.descending else expression.asc(), F("pk").asc()]
-
-
-@dataclass(frozen=True)
-class _Compiled:
-    compiler: SQLCompiler
-    connection: BaseDatabaseWrapper
-    sql: str
-    params: tuple[Any, ...]
-    position: int | None  # of the parameter, in params
-    names: tuple[str, ...]
-    converters: dict[int, tuple[list, Any]]  # by column: the backend's and the field's
-
-
-class Prepared:
-    """A read compiled to SQL once per process and thread, then only executed.
-
-    For the SCIM API's hottest reads (the token check of every request, a user by id, a user
-    by userName): building and compiling a query costs the ORM more than running it does (a
-    user's 30-column view: about 0.35 of 0.45 ms on the benchmark machine). ``build(probe)``
-    returns the read as a ``values()`` queryset, ``probe`` standing for its one parameter (a
-    value of ``field``), if it has one. ``rows(value)`` runs the compiled SQL with ``value``
-    where the probe was, and converts the rows with the compiler's own converters, as
-    evaluating the queryset does (``SQLCompiler.results_iter()``). Only for reads whose SQL
-    cannot depend on the value: an equality with a value that is never None (the ORM writes
-    ``IS NULL`` for None).
-    """
-
-    def __init__(
-        self, build: Callable[[Any], QuerySet], probe: Any = None, field: Field | None = None
-    ) -> None:
-        self.build, self.probe, self.field = build, probe, field
-        self.local = threading.local()  # a compiler belongs to its thread's connection
-
-    def rows(self, value: Any = None) -> list[dict[str, Any]]:
-        compiled = self._compiled()
-        params = list(compiled.params)
-        if compiled.position is not None:
-            params[compiled.position] = self._parameter(value, compiled.connection)
-        with compiled.connection.cursor() as cursor:
-            cursor.execute(compiled.sql, params)
-            rows = cursor.fetchall()
-        if compiled.converters:
-            rows = compiled.compiler.apply_converters(rows, compiled.converters)
-        return [dict(zip(compiled.names, row, strict=True)) for row in rows]
-
-    def _parameter(self, value: Any, connection: BaseDatabaseWrapper) -> Any:
-        return self.field.get_db_prep_value(value, connection)
-
-    def _compiled(self) -> _Compiled:
-        if not hasattr(self.local, "compiled"):
-            self.local.compiled = self._compile()
-        return self.local.compiled
-
-    def _compile(self) -> _Compiled:
-        queryset = self.build(self.probe)
-        compiler = queryset.query.get_compiler(using=queryset.db)
-        sql, params = compiler.as_sql()
-        position = None
-        if self.field is not None:
-            probe = self._parameter(self.probe, compiler.connection)
-            if list(params).count(probe) != 1:
-                raise ValueError(f"The probe {self.probe!r} must be the read's one parameter.")
-            position = list(params).index(probe)
-        query = queryset.query
-        names = (*query.extra_select, *query.values_select, *query.annotation_select)
-        # As SQLCompiler.results_iter() converts the rows of a queryset it runs.
-        selected = compiler.select[: compiler.col_count]
-        converters = compiler.get_converters([column for column, _, _ in selected])
-        return _Compiled(
-            compiler, compiler.connection, sql, tuple(params), position, names, converters
-        )
 
 
 # What a user's SCIM view shows, as ORM lookups (the SCIM reads fetch just these).
@@ -220,11 +148,14 @@ def _visible() -> UserQuerySet:
 _RELATED = ("branches__id", "branches__name", "groups__id", "groups__name")
 
 
+_VIEWED = ("pk", *SCIM_COLUMNS, *_RELATED)
+
+
 @cache
 def _viewed() -> UserQuerySet:
     """Visible users with what their SCIM views show (``SCIM_COLUMNS``, branches and groups),
     read in one query whatever their number; built once, as ``_visible()``."""
-    return _visible().values("pk", *SCIM_COLUMNS, *_RELATED).order_by()
+    return _visible().values(*_VIEWED).order_by()
 
 
 def _views(rows: Iterable[dict[str, Any]]) -> dict[int, UserView]:
@@ -250,33 +181,6 @@ def _views(rows: Iterable[dict[str, Any]]) -> dict[int, UserView]:
     }
 
 
-_USER_NAME = AttrPath(None, "userName")
-
-
-def _the_user(matching: QuerySet) -> Subquery:
-    """The key of the one user ``matching`` a unique value, as a subquery.
-
-    A lookup by userName or SCIM id asks for ``pk = (this)`` rather than for the value itself:
-    the subquery can only use the value's unique index, and the key then finds the row. Asked
-    directly, with visibility in the same WHERE, PostgreSQL without fresh statistics (a table
-    just filled by an import) preferred the partial index of visible users and filtered all
-    of them: 999 rows for one at 1,000 users.
-    """
-    return Subquery(matching.values("pk")[:1])
-
-
-_BY_USER_NAME = Prepared(
-    lambda probe: _viewed().filter(pk=_the_user(User.objects.with_username(probe))),
-    probe="prepared-probe@scim.invalid",
-    field=User._meta.get_field("username"),
-)
-_BY_SCIM_ID = Prepared(
-    lambda probe: _viewed().filter(pk=_the_user(User.objects.filter(scim_id=probe))),
-    probe=uuid.UUID("00000000-5c1a-4000-8000-00000000d0e5"),
-    field=User._meta.get_field("scim_id"),
-)
-
-
 def _user_name_equals(node: Filter | None) -> str | None:
     """``x`` when the filter is exactly ``userName eq "x"``: how Okta and Entra look a user up
     before provisioning it, the most frequent list request."""
@@ -295,7 +199,7 @@ def search_users(query: ListQuery) -> Page:
     """
     where = to_q(query.filter, FILTERABLE) if query.filter is not None else None  # validates
     if query.count and (user_name := _user_name_equals(query.filter)) is not None:
-        matches = list(_views(_BY_USER_NAME.rows(user_name)).values())
+        matches = list(_views(sql.user_by_username(_VIEWED).rows(user_name)).values())
         return Page(total=len(matches), users=matches[query.offset : query.offset + query.count])
     users = _visible() if where is None else _visible().filter(where)
     if query.count == 0:
@@ -331,7 +235,7 @@ def _scim_key(scim_id: str) -> uuid.UUID:
 
 def get_user_view(scim_id: str) -> UserView:
     """The SCIM view of the visible user with this SCIM id; 404 for anything else."""
-    views = _views(_BY_SCIM_ID.rows(_scim_key(scim_id)))
+    views = _views(sql.user_by_scim_id(_VIEWED).rows(_scim_key(scim_id)))
     if not views:
         raise NotFound(f"User {scim_id} not found.")
     return next(iter(views.values()))
@@ -340,23 +244,13 @@ def get_user_view(scim_id: str) -> UserView:
 # The write services' read: the user under a row lock, as a model instance (every concrete
 # column) and as its SCIM view (the state a PATCH applies to), in one query.
 _USER_COLUMNS = tuple(field.attname for field in User._meta.concrete_fields)
-_LOCKED_BY_SCIM_ID = Prepared(
-    lambda probe: (
-        _visible()
-        .select_for_update(of=("self",))
-        .filter(pk=_the_user(User.objects.filter(scim_id=probe)))
-        .values("pk", *dict.fromkeys((*_USER_COLUMNS, *SCIM_COLUMNS)), *_RELATED)
-        .order_by()
-    ),
-    probe=uuid.UUID("00000000-5c1a-4000-8000-00000000d0e5"),
-    field=User._meta.get_field("scim_id"),
-)
+_LOCKED = ("pk", *dict.fromkeys((*_USER_COLUMNS, *SCIM_COLUMNS)), *_RELATED)
 
 
 def lock_user(scim_id: str) -> tuple[User, UserView]:
     """The visible user with this SCIM id, under a row lock held until the transaction ends,
     and its SCIM view; 404 for anything else (malformed ids included)."""
-    rows = _LOCKED_BY_SCIM_ID.rows(_scim_key(scim_id))
+    rows = sql.locked_user_by_scim_id(_LOCKED).rows(_scim_key(scim_id))
     if not rows:
         raise NotFound(f"User {scim_id} not found.")
     columns = rows[0]

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.services import Actor
-from provisioning import queries, tokens
+from provisioning import sql, tokens
 from provisioning.models import EventType, ScimSettings
 from provisioning.services.events import record_event
 
@@ -64,26 +64,24 @@ def rotate_scim_token(*, actor: Actor, grace: dt.timedelta | None = None) -> str
     return new.token
 
 
-# What authenticating a request reads of the SCIM settings: plain values, in a read compiled
-# once per process (queries.Prepared), since every SCIM request runs it. Nothing is cached:
-# disabling provisioning or rotating the token takes effect at the next request, everywhere.
-_TOKEN_STATE = queries.Prepared(
-    lambda _: ScimSettings.objects.values(
-        "pk",
-        "enabled",
-        "token_prefix",
-        "token_hash",
-        "previous_token_prefix",
-        "previous_token_hash",
-        "previous_valid_until",
-        "last_used_at",
-    )[:1]
+# What authenticating a request reads of the SCIM settings, in SQL (provisioning.sql) since
+# every SCIM request runs it. Nothing is cached: disabling
+# provisioning or rotating the token takes effect at the next request, everywhere.
+_TOKEN_STATE = (
+    "pk",
+    "enabled",
+    "token_prefix",
+    "token_hash",
+    "previous_token_prefix",
+    "previous_token_hash",
+    "previous_valid_until",
+    "last_used_at",
 )
 
 
 def authenticate_scim_token(token: str) -> ScimClient | None:
     """The SCIM client holding ``token``, or None (also when provisioning is disabled)."""
-    scim = next(iter(_TOKEN_STATE.rows()), None)
+    scim = sql.scim_settings(_TOKEN_STATE)
     if scim is None or not scim["enabled"]:
         return None
     now = timezone.now()

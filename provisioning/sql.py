@@ -1,0 +1,223 @@
+"""The SCIM API's hottest reads, written in SQL: the token check's read of the SCIM settings,
+a user by SCIM id or userName, and its locked read before a write.
+
+Every SCIM request runs the first, and every one that names one user another. Building and
+compiling the ORM's query for a user's view (about forty columns over five tables) costs
+several times what running it does, so these reads are written out once per process, from
+the models' metadata (names quoted by the database's own rules; every value a parameter), and
+run through ``connection.cursor()``. They return exactly the rows the ORM's
+``values()`` query returns (``provisioning.queries``), converted to the same Python values;
+``tests/provisioning/test_sql.py`` compares the two on every database the suite runs on.
+
+Nothing else belongs here: every other read and every write goes through the ORM.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.db.models import Field, Model
+from django.utils.dateparse import parse_datetime
+
+from accounts.models import Branch, User, UserType
+from provisioning.models import ScimSettings
+
+Converter = Callable[[Any], Any]
+
+
+def _to_datetime(value: Any) -> Any:
+    # SQLite returns the text Django stored: a naive UTC time (USE_TZ).
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value
+
+
+def _to_bool(value: Any) -> Any:
+    return value if value is None else bool(value)  # SQLite: 0 or 1
+
+
+def _to_uuid(value: Any) -> Any:
+    return value if value is None or isinstance(value, uuid.UUID) else uuid.UUID(value)
+
+
+_CONVERTERS: dict[str, Converter] = {
+    "DateTimeField": _to_datetime,
+    "BooleanField": _to_bool,
+    "UUIDField": _to_uuid,
+}
+
+
+@dataclass(frozen=True)
+class _Column:
+    key: str  # as the ORM's values() names it
+    sql: str
+    convert: Converter | None
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _column(model: type[Model], alias: str, name: str, key: str) -> _Column:
+    field: Field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+    return _Column(
+        key,
+        f"{_quote(alias)}.{_quote(field.column)}",
+        _CONVERTERS.get(field.get_internal_type()),
+    )
+
+
+# Relations a user's view reads, by the ORM's lookup prefix: (model, alias).
+_RELATIONS: dict[str, tuple[type[Model], str]] = {
+    "user_type": (UserType, "t"),
+    "branches": (Branch, "b"),
+    "groups": (Group, "g"),
+}
+
+
+def _select(key: str) -> _Column:
+    relation, _, name = key.partition("__")
+    if name:
+        model, alias = _RELATIONS[relation]
+        return _column(model, alias, name, key)
+    return _column(User, "u", key, key)
+
+
+def _through(name: str) -> tuple[str, str, str]:
+    """The table of a many-to-many relation of User and its two key columns (user, other)."""
+    through = User._meta.get_field(name).remote_field.through
+    user, other = (
+        field for field in through._meta.get_fields() if field.is_relation and field.concrete
+    )
+    if user.related_model is not User:
+        user, other = other, user
+    return through._meta.db_table, user.column, other.column
+
+
+def _from() -> str:
+    """The user, its type, and its branches and groups as one more row each (LEFT JOINs)."""
+    user_table = _quote(User._meta.db_table)
+    pk = _quote(User._meta.pk.column)
+    parts = [
+        f"{user_table} {_quote('u')}",
+        f"INNER JOIN {_quote(UserType._meta.db_table)} {_quote('t')} "
+        f"ON {_quote('u')}.{_quote(User._meta.get_field('user_type').column)} "
+        f"= {_quote('t')}.{_quote(UserType._meta.pk.column)}",
+    ]
+    for relation in ("branches", "groups"):
+        model, alias = _RELATIONS[relation]
+        table, user_column, other_column = _through(relation)
+        link = f"{alias}_link"
+        parts.append(
+            f"LEFT OUTER JOIN {_quote(table)} {_quote(link)} "
+            f"ON {_quote('u')}.{pk} = {_quote(link)}.{_quote(user_column)}"
+        )
+        parts.append(
+            f"LEFT OUTER JOIN {_quote(model._meta.db_table)} {_quote(alias)} "
+            f"ON {_quote(link)}.{_quote(other_column)} = {_quote(alias)}.{_quote(model._meta.pk.column)}"  # noqa: E501
+        )
+    return " ".join(parts)
+
+
+def _visible() -> tuple[str, list[Any]]:
+    """``accounts.models.SCIM_VISIBLE`` in SQL (its test holds the two together)."""
+    column = lambda name: f"{_quote('u')}.{_quote(User._meta.get_field(name).column)}"  # noqa: E731
+    return (
+        f"{column('deleted_at')} IS NULL AND {column('is_staff')} = %s "
+        f"AND {column('is_superuser')} = %s",
+        [False, False],
+    )
+
+
+def _converted(columns: Sequence[_Column], row: Sequence[Any]) -> dict[str, Any]:
+    return {
+        column.key: column.convert(raw) if column.convert else raw
+        for column, raw in zip(columns, row, strict=True)
+    }
+
+
+@dataclass(frozen=True)
+class Read:
+    """One user's rows, found by the unique value in ``lookup``."""
+
+    sql: str
+    columns: tuple[_Column, ...]
+    params: tuple[Any, ...]  # before the looked-up value
+    field: Field  # of the looked-up value, which prepares it for the database
+
+    def rows(self, value: Any) -> list[dict[str, Any]]:
+        parameter = self.field.get_db_prep_value(value, connection)
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, [*self.params, parameter])
+            fetched = cursor.fetchall()
+        return [_converted(self.columns, row) for row in fetched]
+
+
+def _read(keys: Sequence[str], *, lookup: str, for_update: bool = False) -> Read:
+    """A user's view read by the key of the one user whose ``lookup`` matches.
+
+    Asked as ``pk = (SELECT pk ... LIMIT 1)``: the subquery can only use the looked-up
+    value's unique index. Asked directly, with visibility in the same WHERE, PostgreSQL
+    without fresh statistics (a table just filled by an import) preferred the partial index of
+    visible users and filtered all of them.
+    """
+    columns = tuple(_select(key) for key in keys)
+    user_table = _quote(User._meta.db_table)
+    pk = _quote(User._meta.pk.column)
+    field = User._meta.get_field(lookup)
+    if lookup == "username":  # case-insensitive, as the lower(username) unique index serves
+        match = f"LOWER({_quote(field.column)}) = LOWER(%s)"
+    else:
+        match = f"{_quote(field.column)} = %s"
+    visible, params = _visible()
+    sql = (
+        f"SELECT {', '.join(column.sql for column in columns)} FROM {_from()} "
+        f"WHERE {visible} AND {_quote('u')}.{pk} = "
+        f"(SELECT {pk} FROM {user_table} WHERE {match} LIMIT 1)"
+    )
+    if for_update and connection.features.has_select_for_update:
+        of = f" OF {_quote('u')}" if connection.features.has_select_for_update_of else ""
+        sql += f" FOR UPDATE{of}"
+    return Read(sql, columns, tuple(params), field)
+
+
+@cache
+def user_by_scim_id(keys: tuple[str, ...]) -> Read:
+    return _read(keys, lookup="scim_id")
+
+
+@cache
+def user_by_username(keys: tuple[str, ...]) -> Read:
+    return _read(keys, lookup="username")
+
+
+@cache
+def locked_user_by_scim_id(keys: tuple[str, ...]) -> Read:
+    """As ``user_by_scim_id``, the user's row locked until the transaction ends."""
+    return _read(keys, lookup="scim_id", for_update=True)
+
+
+@cache
+def _settings_read(keys: tuple[str, ...]) -> tuple[str, tuple[_Column, ...]]:
+    columns = tuple(_column(ScimSettings, "s", key, key) for key in keys)
+    table = _quote(ScimSettings._meta.db_table)
+    select = ", ".join(column.sql for column in columns)
+    return f"SELECT {select} FROM {table} {_quote('s')}", columns
+
+
+def scim_settings(keys: tuple[str, ...]) -> dict[str, Any] | None:
+    """The SCIM settings' one row (``ScimSettings``), these columns of it, if it exists."""
+    sql, columns = _settings_read(keys)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    return None if row is None else _converted(columns, row)

@@ -1,0 +1,137 @@
+"""provisioning.sql: the hand-written reads return what the ORM's queries return."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection, transaction
+from django.db.models import Subquery
+from django.utils import timezone
+
+from accounts.models import User
+from provisioning import queries, sql
+from provisioning.models import ScimSettings
+from tests.factories import BranchFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+VIEWED = queries._VIEWED
+LOCKED = queries._LOCKED
+
+
+def orm_rows(keys, **lookup) -> list[dict]:
+    """The ORM's answer to the same question: the visible user whose value matches."""
+    matching = User.objects.filter(**lookup) if lookup else User.objects.none()
+    return list(
+        User.objects.scim_visible()
+        .filter(pk=Subquery(matching.values("pk")[:1]))
+        .values(*keys)
+        .order_by()
+    )
+
+
+def ordered(rows: list[dict]) -> list[dict]:
+    return sorted(rows, key=lambda row: (row.get("branches__id") or 0, row.get("groups__id") or 0))
+
+
+@pytest.fixture
+def users(db):
+    """A cast wide enough to cover every column's kinds of values."""
+    plain = UserFactory(email=None, last_login=None)
+    busy = UserFactory(display_name="Büsy", department="R&D", last_login=timezone.now())
+    busy.branches.add(BranchFactory(name="North"), BranchFactory(name="South"))
+    busy.groups.add(Group.objects.create(name="A"), Group.objects.create(name="B"))
+    inactive = UserFactory(is_active=False, email_primary=False)
+    deleted = UserFactory(deleted_at=timezone.now())
+    staff = UserFactory(is_staff=True)
+    return [plain, busy, inactive, deleted, staff]
+
+
+@pytest.mark.parametrize("keys", [VIEWED, LOCKED], ids=["view", "locked view"])
+def test_a_user_by_scim_id_is_what_the_orm_reads(users, keys):
+    read = sql.user_by_scim_id(keys)
+
+    for user in users:
+        assert ordered(read.rows(user.scim_id)) == ordered(orm_rows(keys, scim_id=user.scim_id))
+    assert read.rows(uuid.uuid4()) == []
+
+
+def test_a_user_by_username_is_what_the_orm_reads_whatever_the_case(users):
+    read = sql.user_by_username(VIEWED)
+
+    for user in users:
+        asked = user.username.upper()
+        expected = orm_rows(VIEWED, pk__in=User.objects.with_username(asked).values("pk"))
+        assert ordered(read.rows(asked)) == ordered(expected)
+    assert read.rows("nobody@example.com") == []
+
+
+def test_hidden_users_are_not_read(users):
+    deleted, staff = users[3], users[4]
+
+    assert sql.user_by_scim_id(VIEWED).rows(deleted.scim_id) == []
+    assert sql.user_by_username(VIEWED).rows(staff.username) == []
+
+
+def test_the_locked_read_sees_the_latest_write_and_locks_the_user_alone(users):
+    busy = users[1]
+    User.objects.filter(pk=busy.pk).update(first_name="Changed")
+
+    with transaction.atomic():
+        rows = sql.locked_user_by_scim_id(LOCKED).rows(busy.scim_id)
+
+    assert {row["first_name"] for row in rows} == {"Changed"}
+    if connection.features.has_select_for_update_of:
+        assert sql.locked_user_by_scim_id(LOCKED).sql.endswith('FOR UPDATE OF "u"')
+
+
+def test_the_scim_settings_are_what_the_orm_reads(db):
+    keys = ("pk", "enabled", "token_prefix", "previous_valid_until", "last_used_at")
+    assert sql.scim_settings(keys) is None
+
+    ScimSettings.objects.create(pk=1, enabled=True, previous_valid_until=timezone.now())
+
+    assert sql.scim_settings(keys) == ScimSettings.objects.values(*keys).get()
+
+
+def plan(read: sql.Read, value) -> str:
+    """The database's plan for a read with ``value`` (EXPLAIN QUERY PLAN on SQLite)."""
+    explain = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+    params = [*read.params, read.field.get_db_prep_value(value, connection)]
+    with connection.cursor() as cursor:
+        cursor.execute(explain + read.sql, params)
+        return "\n".join(
+            str(row[-1] if connection.vendor == "sqlite" else row[0]) for row in cursor
+        )
+
+
+# (read, a value, how its plan finds the value in its unique index: SQLite, PostgreSQL)
+LOOKUPS = [
+    (sql.user_by_scim_id, uuid.UUID(int=7), "(scim_id=?)", "Index Cond: (scim_id = "),
+    (sql.locked_user_by_scim_id, uuid.UUID(int=7), "(scim_id=?)", "Index Cond: (scim_id = "),
+    (
+        sql.user_by_username,
+        "someone@example.com",
+        "USING INDEX user_username_ci_unique (<expr>=?)",
+        "Index Cond: (lower((username)::text) = ",
+    ),
+]
+
+
+@pytest.mark.parametrize(("read", "value", "on_sqlite", "on_postgres"), LOOKUPS)
+def test_lookups_find_the_user_by_unique_index_then_by_key(read, value, on_sqlite, on_postgres):
+    # A freshly filled table has no statistics, as after an IdP's first import: the plan
+    # must not depend on them (asked with visibility in the same WHERE, both planners chose
+    # the partial index of visible users and filtered every row).
+    UserFactory.create_batch(30)
+
+    shown = plan(read(VIEWED), value)
+
+    if connection.vendor == "sqlite":
+        assert on_sqlite in shown
+        assert "SEARCH u USING INTEGER PRIMARY KEY (rowid=?)" in shown
+    else:
+        assert on_postgres in shown
+        assert "Index Cond: (id = $0)" in shown or "Index Cond: (id = (InitPlan" in shown
