@@ -2,6 +2,7 @@
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
+from django.views.generic import RedirectView
 
 from accounts.views import branches, settings, users
 from lms import settings_page
@@ -14,7 +15,7 @@ PAGE = {"render_page": settings_page.render_settings}
 app_name = "portal"
 
 urlpatterns = [
-    path("", provisioning.home, name="home"),
+    path("", RedirectView.as_view(pattern_name="portal:user-list"), name="home"),
     path("login/", sso_views.PortalLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("users/", users.user_list, name="user-list"),

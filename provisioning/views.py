@@ -114,7 +114,3 @@ def event_list(request: HttpRequest) -> HttpResponse:
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     event = get_object_or_404(ProvisioningEvent.objects.select_related("target_user"), pk=pk)
     return render(request, "portal/events/detail.html", {"event": event})
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    return redirect("portal:user-list")
