@@ -2,15 +2,20 @@
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
+from django.views.generic import RedirectView
 
 from accounts.views import branches, settings, users
+from lms import settings_page
 from provisioning import sso_views
 from provisioning import views as provisioning
+
+# The handlers of Account & Settings whose answer may be the whole page again.
+PAGE = {"render_page": settings_page.render_settings}
 
 app_name = "portal"
 
 urlpatterns = [
-    path("", provisioning.home, name="home"),
+    path("", RedirectView.as_view(pattern_name="portal:user-list"), name="home"),
     path("login/", sso_views.PortalLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("users/", users.user_list, name="user-list"),
@@ -30,17 +35,22 @@ urlpatterns = [
     path("branches/", branches.branch_list, name="branch-list"),
     path("branches/new/", branches.branch_create, name="branch-create"),
     path("branches/<int:pk>/edit/", branches.branch_edit, name="branch-edit"),
-    path("settings/", settings.account_settings, name="settings"),
-    path("settings/locale/", settings.save_defaults, {"which": "locale"}, name="settings-locale"),
+    path("settings/", settings_page.account_settings, name="settings"),
+    path(
+        "settings/locale/",
+        settings.save_defaults,
+        {"which": "locale"} | PAGE,
+        name="settings-locale",
+    ),
     path(
         "settings/user-defaults/",
         settings.save_defaults,
-        {"which": "defaults"},
+        {"which": "defaults"} | PAGE,
         name="settings-defaults",
     ),
-    path("settings/sso/", sso_views.save_settings, name="settings-sso"),
+    path("settings/sso/", sso_views.save_settings, PAGE, name="settings-sso"),
     path("settings/scim/", provisioning.set_scim_enabled, name="settings-scim"),
-    path("settings/scim/token/", provisioning.rotate_token, name="settings-scim-token"),
+    path("settings/scim/token/", provisioning.rotate_token, PAGE, name="settings-scim-token"),
     path("provisioning/log/", provisioning.event_list, name="event-list"),
     path("provisioning/log/<int:pk>/", provisioning.event_detail, name="event-detail"),
 ]

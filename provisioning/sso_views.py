@@ -7,6 +7,8 @@ CSRF-exempt because the IdP posts it from another site; the SAML response is its
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.views import LoginView
@@ -161,14 +163,18 @@ def metadata(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @portal_admin_required
-def save_settings(request: HttpRequest) -> HttpResponse:
-    """The SSO form's two buttons: "Save", and "Save and check your configuration"."""
-    from accounts.views.settings import render_settings
+def save_settings(
+    request: HttpRequest, *, render_page: Callable[..., HttpResponse]
+) -> HttpResponse:
+    """The SSO form's two buttons: "Save", and "Save and check your configuration".
 
+    ``render_page`` renders Account & Settings with extra context (given by the URLconf):
+    here, the form with its errors.
+    """
     form = SsoSettingsForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "The SSO settings were not saved: correct the fields marked below.")
-        return render_settings(request, status=400, sso_form=form)
+        return render_page(request, status=400, sso_form=form)
     sso_services.save_sso_settings(form.settings_data(), actor=Actor.for_user(request.user))
     if request.POST.get("action") == "check":
         return _begin(request, SamlPurpose.CHECK)

@@ -1,8 +1,13 @@
-"""Provisioning pages: the SCIM section of Account & Settings, and the provisioning log."""
+"""Provisioning pages: the SCIM section of Account & Settings, and the provisioning log.
+
+Account & Settings is composed above this app (``lms.settings_page``): this module gives its
+sections' context, and its handlers are given the whole page to render as ``render_page``.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
@@ -28,18 +33,17 @@ def scim_base_url(request: HttpRequest) -> str:
     return f"{root}/api/scim2"
 
 
-def scim_section(request: HttpRequest, *, new_token: str = "") -> dict:
-    """The provisioning app's sections of Account & Settings: SCIM, and SSO beside it (the
-    SCIM section shows whether SSO has been checked)."""
+def settings_sections(request: HttpRequest) -> dict:
+    """Context of the provisioning app's sections of Account & Settings: SSO, and SCIM beside
+    it (the SCIM section shows whether SSO has been checked)."""
     scim = ScimSettings.load()
-    return {
+    return sso_section(request) | {
         "scim": scim,
         "scim_base_url": scim_base_url(request),
         "scim_form": ScimEnableForm(initial={"enabled": scim.enabled}),
         "rotate_form": RotateTokenForm(),
-        "new_token": new_token,
         "now": timezone.now(),
-    } | sso_section(request)
+    }
 
 
 def _actor(request: HttpRequest) -> services.Actor:
@@ -67,17 +71,16 @@ def set_scim_enabled(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @portal_admin_required
-def rotate_token(request: HttpRequest) -> HttpResponse:
-    """Shows the new token in this response only; it is never stored or shown again."""
-    from accounts.views.settings import render_settings
+def rotate_token(request: HttpRequest, *, render_page: Callable[..., HttpResponse]) -> HttpResponse:
+    """Shows the new token in this response only; it is never stored or shown again.
 
+    ``render_page`` renders Account & Settings with extra context (given by the URLconf).
+    """
     form = RotateTokenForm(request.POST)
     minutes = form.cleaned_data["grace_minutes"] if form.is_valid() else 0
     grace = dt.timedelta(minutes=minutes) if minutes else None
     token = services.rotate_scim_token(actor=_actor(request), grace=grace)
-    response = render_settings(
-        request, **scim_section(request, new_token=token), grace_minutes=minutes
-    )
+    response = render_page(request, new_token=token, grace_minutes=minutes)
     response["Cache-Control"] = "no-store"
     return response
 
@@ -111,7 +114,3 @@ def event_list(request: HttpRequest) -> HttpResponse:
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     event = get_object_or_404(ProvisioningEvent.objects.select_related("target_user"), pk=pk)
     return render(request, "portal/events/detail.html", {"event": event})
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    return redirect("portal:user-list")

@@ -1,10 +1,16 @@
-"""Account & Settings: locale and user defaults (the SCIM section is provisioning's)."""
+"""Account & Settings: the Locale and Users sections (user defaults).
+
+The page is composed above this app (``lms.settings_page``), with provisioning's sections;
+``save_defaults`` is given the whole page to render as ``render_page``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from accounts import services
@@ -12,7 +18,6 @@ from accounts.exceptions import InvalidField
 from accounts.forms import LocaleForm, UserDefaultsForm
 from accounts.models import AccountSettings
 from accounts.permissions import portal_admin_required
-from provisioning.views import scim_section
 
 
 def _forms(account: AccountSettings, data=None, which: str = "") -> dict:
@@ -29,19 +34,18 @@ def _forms(account: AccountSettings, data=None, which: str = "") -> dict:
     }
 
 
-def render_settings(request: HttpRequest, *, status: int = 200, **extra) -> HttpResponse:
-    context = _forms(AccountSettings.load()) | scim_section(request) | extra
-    return render(request, "portal/settings.html", context, status=status)
-
-
-@portal_admin_required
-def account_settings(request: HttpRequest) -> HttpResponse:
-    return render_settings(request)
+def settings_sections() -> dict:
+    """Context of the accounts app's sections of Account & Settings: Locale, and Users."""
+    return _forms(AccountSettings.load())
 
 
 @require_POST
 @portal_admin_required
-def save_defaults(request: HttpRequest, which: str) -> HttpResponse:
+def save_defaults(
+    request: HttpRequest, which: str, *, render_page: Callable[..., HttpResponse]
+) -> HttpResponse:
+    """``render_page`` renders Account & Settings with extra context (given by the URLconf):
+    here, both forms, the posted one with its errors."""
     forms = _forms(AccountSettings.load(), request.POST, which)
     form = forms["locale_form" if which == "locale" else "defaults_form"]
     if form.is_valid():
@@ -54,4 +58,4 @@ def save_defaults(request: HttpRequest, which: str) -> HttpResponse:
         else:
             messages.success(request, "Settings saved. They apply to users created from now on.")
             return redirect("portal:settings")
-    return render_settings(request, status=400, **forms)
+    return render_page(request, status=400, **forms)
