@@ -7,7 +7,7 @@ queries go through ``provisioning.scim.query`` instead.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from provisioning.scim.filters.nodes import (
@@ -23,6 +23,13 @@ from provisioning.scim.filters.nodes import (
 )
 
 __all__ = ["matches"]
+
+# RFC 7644 Table 3: the operators that apply to strings only, given case-folded strings.
+_STRING_TESTS: dict[str, Callable[[str, str], bool]] = {
+    "co": str.__contains__,
+    "sw": str.startswith,
+    "ew": str.endswith,
+}
 
 
 def _get(item: Any, name: str) -> Any:
@@ -93,9 +100,10 @@ def _order(actual: Any, expected: Any) -> int | None:
     if not (isinstance(actual, str) and isinstance(expected, str)):
         return None
     left, right = _as_datetime(actual), _as_datetime(expected)
-    if left is None or right is None:
-        left, right = actual.casefold(), expected.casefold()  # type: ignore[assignment]
-    return (left > right) - (left < right)  # type: ignore[operator]
+    if left is not None and right is not None:
+        return (left > right) - (left < right)
+    left_text, right_text = actual.casefold(), expected.casefold()
+    return (left_text > right_text) - (left_text < right_text)
 
 
 def _test(op: str, actual: Any, expected: Any) -> bool:
@@ -105,8 +113,7 @@ def _test(op: str, actual: Any, expected: Any) -> bool:
     if op in STRING_OPERATORS:
         if not isinstance(actual, str):
             return False
-        method = {"co": str.__contains__, "sw": str.startswith, "ew": str.endswith}[op]
-        return method(actual.casefold(), expected.casefold())
+        return _STRING_TESTS[op](actual.casefold(), expected.casefold())
     order = _order(actual, expected)
     allowed = {"gt": (1,), "ge": (0, 1), "lt": (-1,), "le": (-1, 0)}[op]
     return order in allowed
