@@ -40,6 +40,7 @@ run: migrate
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # The end-to-end tests drive Debian's Chromium through Playwright, which never downloads one.
 chromium:
