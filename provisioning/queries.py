@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -19,50 +19,41 @@ from django.db.models import F, OrderBy
 from django.db.models.functions import Lower
 
 from accounts.models import User, UserQuerySet
-from accounts.services import PROFILE_FIELDS
 from provisioning import sql
+from provisioning.orm_filters import AttributeSpec, to_q
+from provisioning.scim import registry
+from provisioning.scim.attributes import STRING, AttributeRef
 from provisioning.scim.errors import InvalidValue, NotFound
 from provisioning.scim.filters import Compare, Filter
 from provisioning.scim.listing import ListQuery
-from provisioning.scim.query import AttributeSpec, to_q
 from provisioning.scim.representation import UserView
+from provisioning.scim.schemas import USER
 
-S = AttributeSpec
-# What an IdP may filter on (RFC 7644 §3.4.2.2), keyed like filters.AttrPath.key().
-# `password` is deliberately absent: a filter on it would be an oracle.
-FILTERABLE = {
-    "id": S("scim_id", "uuid", case_exact=True),
-    "externalid": S("external_id", "string", case_exact=True),
-    "username": S("username", "string"),
-    "name.givenname": S("first_name", "string"),
-    "name.familyname": S("last_name", "string"),
-    "displayname": S("display_name", "string"),
-    "emails.value": S("email", "string"),
-    "emails.type": S("email_type", "string"),
-    "emails.primary": S("email_primary", "boolean"),
-    "active": S("is_active", "boolean"),
-    "timezone": S("time_zone", "string", case_exact=True),
-    "usertype": S("user_type__name", "string"),
-    "preferredlanguage": S("language", "string"),
-    "locale": S("locale", "string"),
-    "meta.created": S("created_at", "dateTime"),
-    "meta.lastmodified": S("updated_at", "dateTime"),
-}
 
-# sortBy (RFC 7644 §3.4.2.3) -> an ordering expression; ties are broken by the primary key.
-SORTABLE = {
-    "username": Lower("username"),
-    "name.givenname": Lower("first_name"),
-    "name.familyname": Lower("last_name"),
-    "displayname": Lower("display_name"),
-    "emails": Lower("email"),
-    "emails.value": Lower("email"),
-    "externalid": F("external_id"),
-    "active": F("is_active"),
-    "meta.created": F("created_at"),
-    "meta.lastmodified": F("updated_at"),
-}
-_CORE_PREFIX = "urn:ietf:params:scim:schemas:core:2.0:user:"
+def _spec(ref: AttributeRef) -> AttributeSpec:
+    attribute = ref.definition
+    assert attribute.storage is not None
+    return AttributeSpec(
+        attribute.storage, attribute.filter_type or str(attribute.type), attribute.case_exact
+    )
+
+
+def _sort_key(ref: AttributeRef) -> F | Lower:
+    """What sortBy orders on: strings case-insensitively unless case-exact (RFC 7644 §3.4.2.3)."""
+    attribute = ref.definition
+    assert attribute.storage is not None
+    if attribute.type == STRING and not attribute.case_exact:
+        return Lower(attribute.storage)
+    return F(attribute.storage)
+
+
+# What an IdP may filter on (RFC 7644 §3.4.2.2) and sort by (§3.4.2.3), from the registry,
+# keyed like filters.AttrPath.key(). `password` is not filterable: a filter on it would be an
+# oracle.
+FILTERABLE = {key: _spec(ref) for key, ref in registry.filterable().items()}
+SORTABLE = {key: _sort_key(ref) for key, ref in registry.sortable().items()}
+_SORTABLE_NAMES = ", ".join(registry.sortable_names())
+_CORE_PREFIX = f"{USER.id.lower()}:"
 
 
 @dataclass(frozen=True)
@@ -76,64 +67,13 @@ def _ordering(query: ListQuery) -> list[OrderBy]:
         return [F("pk").asc()]
     key = query.sort_by.lower().removeprefix(_CORE_PREFIX)
     if key not in SORTABLE:
-        raise InvalidValue(
-            f"Cannot sort by {query.sort_by!r}; sortable: userName, name.givenName, "
-            "name.familyName, displayName, emails, externalId, active, meta.created, "
-            "meta.lastModified."
-        )
+        raise InvalidValue(f"Cannot sort by {query.sort_by!r}; sortable: {_SORTABLE_NAMES}.")
     expression = SORTABLE[key]
     return [expression.desc() if query.descending else expression.asc(), F("pk").asc()]
 
 
 # What a user's SCIM view shows, as ORM lookups (the SCIM reads fetch just these).
-SCIM_COLUMNS = (
-    "scim_id",
-    "username",
-    "email",
-    "email_type",
-    "email_primary",
-    "is_active",
-    "created_at",
-    "updated_at",
-    "version",
-    "external_id",
-    "first_name",
-    "last_name",
-    "time_zone",
-    "user_type__name",
-    "language",
-    "locale",
-    *sorted(PROFILE_FIELDS),
-)
-
-
-def view_of(
-    columns: Mapping[str, Any], *, branch: str, groups: Iterable[tuple[int, str]]
-) -> UserView:
-    """The SCIM-facing view of a user read as plain values: ``SCIM_COLUMNS``, the name of its
-    first branch, and its groups as (id, name), in the order shown."""
-    return UserView(
-        id=str(columns["scim_id"]),
-        user_name=columns["username"],
-        email=columns["email"],
-        email_type=columns["email_type"],
-        email_primary=columns["email_primary"],
-        active=columns["is_active"],
-        created=columns["created_at"],
-        last_modified=columns["updated_at"],
-        version=columns["version"],
-        external_id=columns["external_id"],
-        given_name=columns["first_name"],
-        family_name=columns["last_name"],
-        display_name=columns["display_name"],
-        timezone=columns["time_zone"],
-        user_type=columns["user_type__name"],
-        preferred_language=columns["language"],
-        locale=columns["locale"],
-        branch=branch,
-        enterprise={name: columns[name] for name in PROFILE_FIELDS},
-        groups=tuple((str(pk), name) for pk, name in groups),
-    )
+SCIM_COLUMNS = registry.columns()
 
 
 @cache
@@ -171,12 +111,12 @@ def _views(rows: Iterable[dict[str, Any]]) -> dict[int, UserView]:
         if row["groups__id"] is not None:
             groups[pk][row["groups__id"]] = row["groups__name"]
     return {
-        pk: view_of(
-            row,
+        pk: {
+            **row,
             # The first branch (by key) is the one shown.
-            branch=branches[pk][min(branches[pk])] if branches[pk] else "",
-            groups=sorted(groups[pk].items()),
-        )
+            "branches": branches[pk][min(branches[pk])] if branches[pk] else "",
+            "groups": tuple(sorted(groups[pk].items())),
+        }
         for pk, row in users.items()
     }
 

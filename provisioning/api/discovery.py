@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from provisioning import services
 from provisioning.api.base import ScimView
-from provisioning.scim import schemas
+from provisioning.scim import discovery
 from provisioning.scim.errors import NotFound
 from provisioning.scim.listing import list_response
 
@@ -25,18 +25,18 @@ def _one(resources: list[dict], resource_id: str, kind: str) -> Response:
 
 class ServiceProviderConfigView(ScimView):
     def get(self, request: Request) -> Response:
-        return Response(schemas.service_provider_config(self.base_url()))
+        return Response(discovery.service_provider_config(self.base_url()))
 
 
 class ResourceTypesView(ScimView):
     def get(self, request: Request, resource_id: str | None = None) -> Response:
-        types = schemas.resource_types(self.base_url())
+        types = discovery.resource_types(self.base_url())
         return _one(types, resource_id, "resource type") if resource_id else _listed(types)
 
 
 class SchemasView(ScimView):
     def get(self, request: Request, resource_id: str | None = None) -> Response:
-        documents = schemas.schema_documents(
+        documents = discovery.schema_documents(
             self.base_url(), canonical_values=services.canonical_values()
         )
         return _one(documents, resource_id, "schema") if resource_id else _listed(documents)

@@ -47,7 +47,7 @@ class UserRenderingMixin:
     ) -> Response:
         """One user as the response's body, with its ETag (RFC 7644 §3.14)."""
         [resource] = self.resources([view], projection)
-        return with_etag(Response(resource, status=status_code), view.version)
+        return with_etag(Response(resource, status=status_code), view["version"])
 
     def written(
         self, user: User, projection: Projection, status_code: int = status.HTTP_200_OK
@@ -77,8 +77,8 @@ class UserDetailView(UserRenderingMixin, ScimView):
     def get(self, request: Request, scim_id: str) -> Response:
         projection = self.projection()
         view = queries.get_user_view(scim_id)
-        if self.if_none_match(view.version):
-            return with_etag(Response(status=status.HTTP_304_NOT_MODIFIED), view.version)
+        if self.if_none_match(view["version"]):
+            return with_etag(Response(status=status.HTTP_304_NOT_MODIFIED), view["version"])
         return self.shown(view, projection)
 
     def put(self, request: Request, scim_id: str) -> Response:

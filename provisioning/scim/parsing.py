@@ -1,51 +1,28 @@
 """Parse a SCIM User payload (POST or PUT body, or a patched resource) into a ``ScimUser``.
 
-RFC 7643 §4.1 and §4.3. Attribute names are case-insensitive (RFC 7643 §2.1). Unknown and
-read-only attributes (``id``, ``meta``, ``groups``, ``roles``, ...) are ignored, as are nulls:
-IdPs send what their mappings hold, and refusing a whole user over an attribute this portal does
-not keep would stop provisioning for no benefit.
+RFC 7643 §4.1 and §4.3, read from the User registry (``provisioning.scim.schemas``): every
+attribute a client may write is found by its declared name, checked against its declared
+type, and returned under its storage key. Attribute names are case-insensitive (RFC 7643
+§2.1). Unknown and read-only attributes (``id``, ``meta``, ``groups``, ``roles``, ...) are
+ignored, as are nulls: IdPs send what their mappings hold, and refusing a whole user over an
+attribute this portal does not keep would stop provisioning for no benefit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
-from provisioning.scim.constants import ENTERPRISE_USER_SCHEMA, LMS_USER_SCHEMA
+from provisioning.scim import quirks
+from provisioning.scim.attributes import BOOLEAN, COMPLEX, READ_ONLY, Attribute
 from provisioning.scim.errors import InvalidSyntax, InvalidValue
+from provisioning.scim.registry import top_level
+from provisioning.scim.schemas import USER_RESOURCE_SCHEMAS
 
-# SCIM enterprise attribute -> the portal's profile field.
-ENTERPRISE_FIELDS = {
-    "employeeNumber": "employee_number",
-    "costCenter": "cost_center",
-    "organization": "organization",
-    "division": "division",
-    "department": "department",
-}
-
-
-@dataclass(frozen=True)
-class ScimUser:
-    """What a payload says about a user; ``None`` means the attribute was absent (or null)."""
-
-    user_name: str
-    external_id: str | None = None
-    given_name: str | None = None
-    family_name: str | None = None
-    display_name: str | None = None
-    email: str | None = None
-    email_type: str | None = None
-    email_primary: bool | None = None
-    active: bool | None = None
-    password: str | None = None
-    timezone: str | None = None
-    user_type: str | None = None
-    preferred_language: str | None = None
-    locale: str | None = None
-    branch: str | None = None
-    # Portal profile field name -> value, for the enterprise attributes present.
-    enterprise: Mapping[str, str] = field(default_factory=dict)
+# What a payload says about a user: storage key -> value, for the attributes present (an
+# absent or null attribute has no key). Read-only, as it is shared between checks.
+ScimUser = Mapping[str, Any]
 
 
 def folded(mapping: Mapping[str, Any]) -> dict[str, Any]:
@@ -53,10 +30,7 @@ def folded(mapping: Mapping[str, Any]) -> dict[str, Any]:
     return {str(key).lower(): value for key, value in mapping.items()}
 
 
-def _string(data: Mapping[str, Any], key: str, label: str) -> str | None:
-    value = data.get(key.lower())
-    if value is None:
-        return None
+def _string(value: Any, label: str) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise InvalidValue(f"{label} must be a string.")
     if isinstance(value, str):
@@ -74,62 +48,64 @@ def _string(data: Mapping[str, Any], key: str, label: str) -> str | None:
 
 
 def parse_boolean(value: Any, label: str) -> bool:
-    """JSON booleans, and the strings Microsoft Entra ID sends ("True", "False")."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in {"true", "false"}:
-        return value.strip().lower() == "true"
-    raise InvalidValue(f"{label} must be a boolean (true or false).")
+    """JSON booleans, and the strings an IdP spells them with (``quirks.boolean``)."""
+    parsed = quirks.boolean(value)
+    if parsed is None:
+        raise InvalidValue(f"{label} must be a boolean (true or false).")
+    return parsed
 
 
-def _object(data: Mapping[str, Any], key: str, label: str) -> dict[str, Any]:
-    value = data.get(key.lower())
-    if value is None:
-        return {}
+def _object(value: Any, label: str) -> dict[str, Any]:
     if not isinstance(value, Mapping):
         raise InvalidValue(f"{label} must be an object.")
     return folded(value)
 
 
-def _primary_email(data: Mapping[str, Any]) -> dict[str, Any]:
-    """The LMS keeps one email: the primary one, else the work one, else the first."""
-    emails = data.get("emails")
-    if emails is None:
-        return {}
-    if not isinstance(emails, list) or not all(isinstance(e, Mapping) for e in emails):
-        raise InvalidValue("emails must be a list of objects.")
-    items = [folded(e) for e in emails if folded(e).get("value") not in (None, "")]
-    if not items:
-        return {}
-    chosen = next(
-        (
-            e
-            for e in items
-            if e.get("primary") is not None and parse_boolean(e["primary"], "primary")
-        ),
-        None,
-    ) or next((e for e in items if str(e.get("type", "")).lower() == "work"), items[0])
-    primary = chosen.get("primary")
-    return {
-        "email": _string(chosen, "value", "emails.value"),
-        "email_type": _string(chosen, "type", "emails.type") or "",
-        "email_primary": None if primary is None else parse_boolean(primary, "emails.primary"),
-    }
+def _simple(attribute: Attribute, value: Any, label: str) -> Any:
+    return parse_boolean(value, label) if attribute.type == BOOLEAN else _string(value, label)
 
 
-def _enterprise(data: Mapping[str, Any]) -> dict[str, str]:
-    extension = _object(data, ENTERPRISE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA)
-    values = {
-        name: _string(extension, scim_name, scim_name)
-        for scim_name, name in ENTERPRISE_FIELDS.items()
-    }
-    manager = extension.get("manager")
-    if isinstance(manager, Mapping):
-        values["manager_ref"] = _string(folded(manager), "value", "manager.value")
-    elif manager is not None:
-        # Microsoft Entra ID sends the manager as a bare id string.
-        values["manager_ref"] = _string(extension, "manager", "manager")
-    return {name: value for name, value in values.items() if value is not None}
+def _chosen(items: Any, label: str) -> dict[str, Any] | None:
+    """The one element of a multi-valued attribute the portal keeps (it keeps one email): the
+    primary one, else the work one, else the first; elements without a value do not count."""
+    if not isinstance(items, list) or not all(isinstance(item, Mapping) for item in items):
+        raise InvalidValue(f"{label} must be a list of objects.")
+    valued = [folded(item) for item in items if folded(item).get("value") not in (None, "")]
+    primary = (
+        item
+        for item in valued
+        if item.get("primary") is not None and parse_boolean(item["primary"], f"{label}.primary")
+    )
+    work = (item for item in valued if str(item.get("type", "")).lower() == "work")
+    return next(primary, None) or next(work, None) or (valued[0] if valued else None)
+
+
+def _complex(attribute: Attribute, value: Any, label: str) -> dict[str, Any]:
+    if attribute.multi_valued:
+        element = _chosen(value, label)
+        if element is None:
+            return {}
+    else:
+        value = quirks.complex_value(
+            value, takes_bare_value=attribute.sub_attribute("value") is not None
+        )
+        element = _object(value, label)
+    return _values(attribute.sub_attributes, element, prefix=f"{label}.")
+
+
+def _values(attributes: tuple[Attribute, ...], data: Mapping[str, Any], prefix: str = "") -> dict:
+    """Storage key -> parsed value, for the writable attributes ``data`` holds (not null)."""
+    values: dict[str, Any] = {}
+    for attribute in attributes:
+        value = data.get(attribute.name.lower())
+        if attribute.mutability == READ_ONLY or value is None:
+            continue
+        label = f"{prefix}{attribute.name}"
+        if attribute.type == COMPLEX:
+            values |= _complex(attribute, value, label)
+        elif attribute.storage is not None:
+            values[attribute.storage] = _simple(attribute, value, label)
+    return values
 
 
 def parse_user(body: Any) -> ScimUser:
@@ -137,24 +113,12 @@ def parse_user(body: Any) -> ScimUser:
     if not isinstance(body, Mapping):
         raise InvalidSyntax("The request body must be a JSON object.")
     data = folded(body)
-    user_name = _string(data, "userName", "userName")
-    if not user_name or not user_name.strip():
+    values: dict[str, Any] = {}
+    for schema in USER_RESOURCE_SCHEMAS:
+        if schema.is_core:
+            values |= _values(top_level(schema), data)
+        elif data.get(schema.id.lower()) is not None:
+            values |= _values(schema.attributes, _object(data[schema.id.lower()], schema.id))
+    if not str(values.get("username", "")).strip():
         raise InvalidValue("userName is required.")
-    name = _object(data, "name", "name")
-    active = data.get("active")
-    return ScimUser(
-        user_name=user_name,
-        external_id=_string(data, "externalId", "externalId"),
-        given_name=_string(name, "givenName", "name.givenName"),
-        family_name=_string(name, "familyName", "name.familyName"),
-        display_name=_string(data, "displayName", "displayName"),
-        **_primary_email(data),
-        active=None if active is None else parse_boolean(active, "active"),
-        password=_string(data, "password", "password"),
-        timezone=_string(data, "timezone", "timezone"),
-        user_type=_string(data, "userType", "userType"),
-        preferred_language=_string(data, "preferredLanguage", "preferredLanguage"),
-        locale=_string(data, "locale", "locale"),
-        branch=_string(_object(data, LMS_USER_SCHEMA, LMS_USER_SCHEMA), "branch", "branch"),
-        enterprise=_enterprise(data),
-    )
+    return MappingProxyType(values)

@@ -17,7 +17,8 @@ Choices the RFC leaves open:
   (``mutability``), because a client that tries to change it has the wrong resource in mind.
 * ``null`` means "unassigned" (RFC 7643 §2.5): replacing with null removes the attribute.
 
-Every deviation made for an identity provider is in the "IdP quirks" section at the end.
+Every deviation made for an identity provider is in the "IdP quirks" section at the end, which
+applies the readings of ``provisioning.scim.quirks``.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from provisioning.scim import constants, errors, filters, schemas
-from provisioning.scim.schemas import Attribute, Schema
+from provisioning.scim import constants, errors, filters, quirks, schemas
+from provisioning.scim.attributes import Attribute, Schema
 
 ADD = "add"
 REPLACE = "replace"
@@ -525,10 +526,10 @@ def _member(mapping: Mapping[str, Any], name: str) -> Any:
 
 
 def _normalise_op(raw: Any, number: int) -> str:
-    """Microsoft Entra ID capitalises ops ("Add", "Replace", "Remove"); RFC 7644 §3.5.2 does not."""
+    """The op in lower case (``quirks.patch_op``); anything else is refused."""
     if not isinstance(raw, str):
         raise errors.InvalidSyntax(f'Operation {number} needs an "op" string.')
-    op = raw.strip().lower()
+    op = quirks.patch_op(raw)
     if op not in OPERATIONS:
         raise errors.InvalidValue(
             f'Operation {number}: "op" must be add, remove or replace, not {raw!r}.'
@@ -536,22 +537,18 @@ def _normalise_op(raw: Any, number: int) -> str:
     return op
 
 
-_BOOLEAN_STRINGS = {"True": True, "true": True, "False": False, "false": False}
-
-
 def _normalise_boolean(attribute: Attribute, value: Any) -> bool:
-    """Microsoft Entra ID sends booleans as the strings "True" and "False"."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value in _BOOLEAN_STRINGS:
-        return _BOOLEAN_STRINGS[value]
-    raise errors.InvalidValue(f'"{attribute.name}" must be true or false.')
+    """A boolean, as an IdP may spell it (``quirks.boolean``)."""
+    parsed = quirks.boolean(value)
+    if parsed is None:
+        raise errors.InvalidValue(f'"{attribute.name}" must be true or false.')
+    return parsed
 
 
 def _normalise_complex(attribute: Attribute, value: Any) -> Any:
-    """Microsoft Entra ID sends the manager as a bare id: "value": "<id>" for {"value": "<id>"}."""
+    """A bare value for a single-valued complex attribute (``quirks.complex_value``)."""
     single = not attribute.multi_valued and attribute.sub_attribute("value") is not None
-    return {"value": value} if single and isinstance(value, str) else value
+    return quirks.complex_value(value, takes_bare_value=single)
 
 
 def _created_element(target: _Target, items: list[Any], value: Any) -> Any:

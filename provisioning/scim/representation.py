@@ -1,41 +1,21 @@
 """Render a user as a SCIM User resource (RFC 7643 §4.1, §4.3, §3.1 meta), and project it.
 
-Works on a plain ``UserView`` (no ORM): the caller builds it from the model.
+Works on a plain ``UserView`` (no ORM): the user's values keyed by the registry's storage keys
+(``provisioning.scim.schemas``), with the name of its branch under "branches" and its groups
+as (id, name) pairs under "groups". The resource is laid out from the registry's declarations.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from provisioning.scim.constants import ENTERPRISE_USER_SCHEMA, LMS_USER_SCHEMA, USER_SCHEMA
-from provisioning.scim.parsing import ENTERPRISE_FIELDS
+from provisioning.scim.attributes import COMPLEX, DATE_TIME, Attribute, Returned
+from provisioning.scim.registry import top_level
+from provisioning.scim.schemas import META, SCHEMAS, USER, USER_RESOURCE_SCHEMAS
 
-
-@dataclass(frozen=True)
-class UserView:
-    id: str
-    user_name: str
-    email: str | None
-    email_type: str
-    email_primary: bool
-    active: bool
-    created: dt.datetime
-    last_modified: dt.datetime
-    version: int
-    external_id: str = ""
-    given_name: str = ""
-    family_name: str = ""
-    display_name: str = ""
-    timezone: str = ""
-    user_type: str = ""
-    preferred_language: str = ""
-    locale: str = ""
-    branch: str = ""
-    enterprise: Mapping[str, str] = field(default_factory=dict)
-    groups: tuple[tuple[str, str], ...] = ()  # (id, display name)
+UserView = Mapping[str, Any]
 
 
 def etag(version: int) -> str:
@@ -52,53 +32,85 @@ def _without_empty(values: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in values.items() if value not in ("", None, [], {})}
 
 
-def _enterprise(user: UserView, base_url: str) -> dict[str, Any]:
-    values = {scim: user.enterprise.get(name, "") for scim, name in ENTERPRISE_FIELDS.items()}
-    if manager := user.enterprise.get("manager_ref"):
-        values["manager"] = {"value": manager, "$ref": f"{base_url}/Users/{manager}"}
-    return _without_empty(values)
+class _Render:
+    """One user's resource under construction; ``base_url`` is the SCIM root."""
+
+    def __init__(self, user: UserView, base_url: str) -> None:
+        self.user, self.base_url = user, base_url
+        self.location = f"{base_url}/Users/{user['scim_id']}"
+
+    def schema(self, attributes: Iterable[Attribute]) -> dict[str, Any]:
+        return _without_empty({a.name: self.attribute(a) for a in attributes if _shown(a)})
+
+    def attribute(self, attribute: Attribute, parent: Attribute | None = None) -> Any:
+        computed = _COMPUTED.get((parent.name if parent else "", attribute.name))
+        if computed is not None:
+            return computed(self)
+        if attribute.relation:
+            return _RELATIONS[attribute.storage](self.user[attribute.storage])
+        if attribute.type == COMPLEX:
+            value = self.schema_of(attribute)
+            return ([value] if value else []) if attribute.multi_valued else value
+        if attribute.storage is None:
+            return None
+        return _plain(attribute, self.user[attribute.storage])
+
+    def schema_of(self, attribute: Attribute) -> dict[str, Any]:
+        subs = {s.name: self.attribute(s, attribute) for s in attribute.sub_attributes}
+        value = _without_empty(subs)
+        # A multi-valued attribute the portal keeps one of: an element only with its value.
+        return value if "value" in value or not attribute.multi_valued else {}
 
 
-def _email(user: UserView) -> dict[str, Any]:
-    return _without_empty(
-        {"value": user.email, "type": user.email_type, "primary": user.email_primary}
-    )
+def _shown(attribute: Attribute) -> bool:
+    return attribute.returned != Returned.NEVER and attribute not in (SCHEMAS, META)
+
+
+def _plain(attribute: Attribute, value: Any) -> Any:
+    if value is None:
+        return None
+    if attribute.type == DATE_TIME:
+        return _timestamp(value)
+    if attribute.storage == "version":
+        return etag(value)
+    return str(value) if attribute.storage == "scim_id" else value
+
+
+def _groups(groups: Iterable[tuple[Any, str]]) -> list[dict[str, Any]]:
+    return [{"value": str(gid), "display": name, "type": "direct"} for gid, name in groups]
+
+
+# Values kept in relations, by storage key, as the resource shows them.
+_RELATIONS: dict[str | None, Callable[[Any], Any]] = {"groups": _groups, "branches": lambda b: b}
+
+# Values this server computes rather than keeps, by (parent, attribute) name.
+_COMPUTED: dict[tuple[str, str], Callable[[_Render], Any]] = {
+    ("meta", "resourceType"): lambda render: "User",
+    ("meta", "location"): lambda render: render.location,
+    ("manager", "$ref"): lambda render: (
+        f"{render.base_url}/Users/{render.user['manager_ref']}"
+        if render.user.get("manager_ref")
+        else None
+    ),
+}
 
 
 def user_resource(user: UserView, *, base_url: str) -> dict[str, Any]:
     """The User resource; ``base_url`` is the SCIM root, e.g. https://lms.example.com/api/scim2."""
-    enterprise = _enterprise(user, base_url)
-    resource = {
-        "schemas": [USER_SCHEMA]
-        + ([ENTERPRISE_USER_SCHEMA] if enterprise else [])
-        + ([LMS_USER_SCHEMA] if user.branch else []),
-        "id": user.id,
-        "externalId": user.external_id,
-        "userName": user.user_name,
-        "name": _without_empty({"familyName": user.family_name, "givenName": user.given_name}),
-        "displayName": user.display_name,
-        "emails": [_email(user)] if user.email else [],
-        "active": user.active,
-        "timezone": user.timezone,
-        "userType": user.user_type,
-        "preferredLanguage": user.preferred_language,
-        "locale": user.locale,
-        "groups": [{"value": gid, "display": name, "type": "direct"} for gid, name in user.groups],
-        ENTERPRISE_USER_SCHEMA: enterprise,
-        LMS_USER_SCHEMA: {"branch": user.branch} if user.branch else {},
-        "meta": {
-            "resourceType": "User",
-            "created": _timestamp(user.created),
-            "lastModified": _timestamp(user.last_modified),
-            "location": f"{base_url}/Users/{user.id}",
-            "version": etag(user.version),
-        },
+    render = _Render(user, base_url)
+    resource = render.schema(top_level(USER))
+    extensions = {s.id: render.schema(s.attributes) for s in USER_RESOURCE_SCHEMAS[1:]}
+    present = [urn for urn, values in extensions.items() if values]
+    return {
+        "schemas": [USER.id, *present],
+        **resource,
+        **{urn: extensions[urn] for urn in present},
+        "meta": render.schema_of(META),
     }
-    return _without_empty(resource)
 
 
 # Attributes returned whatever ``attributes`` asks for (RFC 7643 §7 "returned": "always").
-ALWAYS_RETURNED = frozenset({"id", "schemas"})
+ALWAYS_RETURNED = frozenset(a.name for a in top_level(USER) if a.returned == Returned.ALWAYS)
 
 
 def project(
@@ -131,7 +143,7 @@ def _paths(names: Iterable[str]) -> dict[str, set[str]]:
             name.rpartition(":") if name.lower().startswith("urn:") else ("", "", name)
         )
         top, _, sub = attribute.partition(".")
-        if urn and urn.lower() != USER_SCHEMA.lower():
+        if urn and urn.lower() != USER.id.lower():
             top, sub = urn, attribute  # an extension's attribute
         elif not attribute:
             top = urn

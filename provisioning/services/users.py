@@ -25,6 +25,7 @@ from accounts.services import Actor
 from provisioning import queries
 from provisioning.models import EventType, ProvisioningEvent
 from provisioning.scim import patch as scim_patch
+from provisioning.scim import registry
 from provisioning.scim.constants import LMS_USER_SCHEMA
 from provisioning.scim.errors import Mutability
 from provisioning.scim.parsing import ScimUser, parse_user
@@ -37,29 +38,7 @@ from provisioning.services.events import (
 )
 
 # Portal field -> SCIM attribute name, for the provisioning log's list of changed attributes.
-SCIM_NAMES = {
-    "username": "userName",
-    "email": "emails",
-    "email_type": "emails.type",
-    "email_primary": "emails.primary",
-    "first_name": "name.givenName",
-    "last_name": "name.familyName",
-    "display_name": "displayName",
-    "external_id": "externalId",
-    "is_active": "active",
-    "password": "password",
-    "time_zone": "timezone",
-    "user_type": "userType",
-    "language": "preferredLanguage",
-    "locale": "locale",
-    "branches": "branch",
-    "employee_number": "employeeNumber",
-    "cost_center": "costCenter",
-    "organization": "organization",
-    "division": "division",
-    "department": "department",
-    "manager_ref": "manager",
-}
+SCIM_NAMES = registry.names_by_field()
 
 
 class UnknownUserType(ProvisioningError):
@@ -140,12 +119,6 @@ def _language(preferred: str | None) -> str:
     return (preferred or "").split(",")[0].split(";")[0].strip()
 
 
-def _profile(attrs: ScimUser) -> dict[str, str]:
-    return {name: attrs.enterprise.get(name, "") for name in accounts.PROFILE_FIELDS} | {
-        "display_name": attrs.display_name or ""
-    }
-
-
 def _payload_label(payload: Any) -> str:
     if isinstance(payload, Mapping):
         for key, value in payload.items():
@@ -172,46 +145,29 @@ def provision_user(payload: Any, *, actor: Actor) -> User:
 
 def _created_attributes(attrs: ScimUser) -> list[str]:
     """SCIM names of the attributes a create sets, for the provisioning log (never values)."""
-    given = {
-        **_new_user_fields(attrs),
-        **_profile(attrs),
-        "user_type": attrs.user_type,
-        "branches": attrs.branch,
-    }
-    return [SCIM_NAMES[name] for name, value in given.items() if value]
+    return [registry.scim_name(storage) for storage, value in attrs.items() if value != ""]
 
 
 def _client_owned(attrs: ScimUser) -> dict[str, Any]:
-    """The fields the IdP owns outright: what it sends, or their empty values when absent."""
-    return {
-        "username": attrs.user_name,
-        "email": attrs.email,
-        "email_type": "work" if attrs.email_type is None else attrs.email_type,
-        "email_primary": True if attrs.email_primary is None else attrs.email_primary,
-        "first_name": attrs.given_name or "",
-        "last_name": attrs.family_name or "",
-        "external_id": attrs.external_id or "",
-        "language": _language(attrs.preferred_language),
-        "locale": attrs.locale or "",
-    }
-
-
-def _new_user_fields(attrs: ScimUser) -> dict[str, Any]:
-    return {
-        **_client_owned(attrs),
-        "password": attrs.password,
-        "time_zone": attrs.timezone or None,
-        "is_active": True if attrs.active is None else attrs.active,
-    }
+    """The fields the IdP owns outright (the registry's): what it sends, or what an absent
+    one is cleared to."""
+    owned = {name: attrs.get(name, cleared) for name, cleared in registry.client_owned().items()}
+    owned["language"] = _language(owned["language"])
+    return owned
 
 
 def _new_user(attrs: ScimUser) -> accounts.NewUser:
+    owned = _client_owned(attrs)
+    profile = {name: owned.pop(name) for name in accounts.PROFILE_FIELDS}
     return accounts.NewUser(
-        **_new_user_fields(attrs),
-        user_type=_user_type(attrs.user_type) if attrs.user_type else None,
-        branches=[_branch_named(attrs.branch)] if attrs.branch else [],
+        **owned,
+        password=attrs.get("password"),
+        time_zone=attrs.get("time_zone") or None,
+        is_active=attrs.get("is_active", True),
+        user_type=_user_type(attrs["user_type__name"]) if attrs.get("user_type__name") else None,
+        branches=[_branch_named(attrs["branches"])] if attrs.get("branches") else [],
         source=UserSource.SCIM,
-        profile=_profile(attrs),
+        profile=profile,
     )
 
 
@@ -224,23 +180,25 @@ def _replacement(user: User, current: UserView, attrs: ScimUser) -> dict[str, An
     ``current`` is the user's SCIM view: a user type or branch named as it already shows is
     no change, and costs no lookup.
     """
-    changes: dict[str, Any] = {**_client_owned(attrs), **_profile(attrs)}
+    changes: dict[str, Any] = _client_owned(attrs)
+    time_zone, type_name = attrs.get("time_zone"), attrs.get("user_type__name")
     optional = {
-        "is_active": attrs.active,
-        "password": attrs.password,
+        "is_active": attrs.get("is_active"),
+        "password": attrs.get("password"),
         # A time zone or user type sent back unchanged (a PATCH always carries them) is not
         # "given": it stays inherited, so a first branch still brings its defaults
         # (accounts.defaults). update_user would otherwise mark it explicit.
-        "time_zone": None if attrs.timezone == user.time_zone else attrs.timezone,
+        "time_zone": None if time_zone == user.time_zone else time_zone,
         "user_type": (
-            _user_type(attrs.user_type)
-            if attrs.user_type and not _unchanged_type(attrs.user_type, current.user_type)
+            _user_type(type_name)
+            if type_name and not _unchanged_type(type_name, current["user_type__name"])
             else None
         ),
     }
     changes.update({k: v for k, v in optional.items() if v is not None})
-    if attrs.branch and not _same_name(attrs.branch, current.branch):
-        branch = _branch_named(attrs.branch)
+    branch_name = attrs.get("branches")
+    if branch_name and not _same_name(branch_name, current["branches"]):
+        branch = _branch_named(branch_name)
         if branch not in user.branches.all():
             changes["branches"] = [branch]
     return changes
@@ -355,7 +313,7 @@ def patch_user(
 
 # The portal cannot leave these unassigned (RFC 7644 §3.5.2.2: removing a required attribute
 # is a mutability error).
-REQUIRED_ATTRIBUTES = ("active", "timezone", "userType")
+REQUIRED_ATTRIBUTES = registry.required_kept()
 
 
 def _refuse_removing_required(current: Mapping[str, Any], patched: Mapping[str, Any]) -> None:

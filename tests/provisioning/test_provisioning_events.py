@@ -98,7 +98,7 @@ def test_records_create_with_the_names_of_every_attribute_set(scim, actor_label)
             dave,
             changed=(
                 "userName",
-                "emails",
+                "emails.value",
                 "emails.type",
                 "emails.primary",
                 "name.givenName",

@@ -651,8 +651,8 @@ def test_refuses_sort_by_unknown_attribute(scim, alice):
     assert response.status_code == 400
     assert response.json() == scim_error(
         400,
-        "Cannot sort by 'password'; sortable: userName, name.givenName, name.familyName, "
-        "displayName, emails, externalId, active, meta.created, meta.lastModified.",
+        "Cannot sort by 'password'; sortable: externalId, meta.created, meta.lastModified, "
+        "userName, name.familyName, name.givenName, displayName, emails, emails.value, active.",
         "invalidValue",
     )
 

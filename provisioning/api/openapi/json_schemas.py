@@ -1,6 +1,6 @@
 """JSON Schemas of the SCIM resources and messages (the OpenAPI ``components.schemas``).
 
-The User comes from the attribute definitions (``provisioning.scim.schemas``, RFC 7643 §4.1,
+The User comes from the attribute registry (``provisioning.scim.schemas``, RFC 7643 §4.1,
 §4.3), the error envelope from the ``provisioning.scim.errors`` hierarchy (RFC 7644 §3.12).
 Request schemas are open (unknown attributes are ignored: IdPs send whatever their mapping
 holds); response schemas are closed, so a response carrying an attribute the description does
@@ -13,8 +13,7 @@ from typing import Any
 
 from accounts.models import User
 from provisioning.scim import constants, errors, schemas
-from provisioning.scim.parsing import ENTERPRISE_FIELDS
-from provisioning.scim.schemas import Attribute, Schema
+from provisioning.scim.attributes import STRING, Attribute, AttributeType, Mutability, Schema
 
 REF = "#/components/schemas/"
 
@@ -37,25 +36,18 @@ REQUEST_CONSTRAINTS: dict[str, dict[str, Any]] = {
     "preferredLanguage": {"pattern": LANGUAGE_TAG},
     "locale": {"pattern": LANGUAGE_TAG},
 }
-# The User columns that keep the attributes: their lengths are the attributes' maxLength.
-COLUMNS = {
-    "userName": "username",
-    "externalId": "external_id",
-    "name.givenName": "first_name",
-    "name.familyName": "last_name",
-    "displayName": "display_name",
-    "emails.value": "email",
-    "preferredLanguage": "language",
-    "locale": "locale",
-    "manager.value": "manager_ref",
-    **ENTERPRISE_FIELDS,
-}
 
 
-def _constraints(name: str) -> dict[str, Any]:
+def _constraints(attribute: Attribute, name: str) -> dict[str, Any]:
+    """What the portal checks of a request's attribute: the rules above, and the length of
+    the User column that keeps it (the registry's storage) as its maxLength."""
     constraints = dict(REQUEST_CONSTRAINTS.get(name, {}))
-    if name in COLUMNS:
-        constraints["maxLength"] = User._meta.get_field(COLUMNS[name]).max_length
+    kept = attribute.storage and not attribute.relation and "__" not in attribute.storage
+    # A password is checked by the password validators; its column holds only the hash.
+    if kept and attribute.mutability != Mutability.WRITE_ONLY:
+        max_length = getattr(User._meta.get_field(attribute.storage), "max_length", None)
+        if max_length and attribute.type == STRING:
+            constraints["maxLength"] = max_length
     return constraints
 
 
@@ -68,7 +60,7 @@ def _attribute_schema(attribute: Attribute, *, request: bool, parent: str = "") 
     if attribute.type == schemas.COMPLEX:
         schema = _object_schema(attribute.sub_attributes, request=request, parent=f"{name}.")
     else:
-        schema = _JSON_TYPES[attribute.type] | (_constraints(name) if request else {})
+        schema = _JSON_TYPES[attribute.type] | (_constraints(attribute, name) if request else {})
     if attribute.multi_valued:
         schema = {"type": "array", "items": schema}
     if attribute.description:
@@ -240,7 +232,7 @@ def _discovery_schemas() -> dict[str, dict[str, Any]]:
         "required": ["name", "type", "multiValued"],
         "properties": {
             "name": {"type": "string"},
-            "type": {"type": "string", "enum": [str(t) for t in schemas.AttributeType]},
+            "type": {"type": "string", "enum": [str(t) for t in AttributeType]},
             "multiValued": {"type": "boolean"},
             "subAttributes": attributes,
         },

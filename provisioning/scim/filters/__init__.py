@@ -3,7 +3,7 @@
 ``parse_filter`` turns filter text into a small AST of frozen dataclasses; ``render`` turns it
 back into canonical text; ``matches`` evaluates it against a dict (used for PATCH value filters
 such as ``emails[type eq "work"]``); ``parse_path`` reads a PATCH ``path``. Translating an AST
-into a database query is ``provisioning.scim.query``'s job: nothing here knows about Django.
+into a database query is ``provisioning.orm_filters``'s job: nothing here knows about Django.
 
 - ``nodes``: the AST (``AttrPath``, ``Compare``, ``Present``, ``And``, ``Or``, ``Not``,
   ``ValuePath``, ``PatchPath``) and the operator sets.

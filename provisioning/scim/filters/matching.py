@@ -1,7 +1,7 @@
 """Evaluating a filter AST against a dict, in memory (RFC 7644 §3.4.2.2).
 
 Used for PATCH value filters such as ``emails[type eq "work"]`` (RFC 7644 §3.5.2); database
-queries go through ``provisioning.scim.query`` instead.
+queries go through ``provisioning.orm_filters`` instead.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from provisioning.scim import quirks
 from provisioning.scim.filters.nodes import (
     STRING_OPERATORS,
     And,
@@ -83,9 +84,8 @@ def _is_number(value: Any) -> bool:
 
 
 def _equal(actual: Any, expected: Any) -> bool:
-    # Entra ID quotes booleans ("True"); compare those as the boolean they spell.
     if isinstance(actual, bool) and isinstance(expected, str):
-        return expected.lower() == str(actual).lower()
+        return quirks.boolean(expected) is actual
     if isinstance(actual, bool) or isinstance(expected, bool):
         return actual is expected
     if isinstance(actual, str) and isinstance(expected, str):

@@ -1,7 +1,7 @@
 """The filter AST (RFC 7644 §3.4.2.2) and PATCH paths (RFC 7644 §3.5.2): frozen dataclasses.
 
 ``parse_filter`` builds these, ``render`` writes them back as text, ``matches`` evaluates them
-against a dict and ``provisioning.scim.query`` turns them into a Django ``Q``.
+against a dict and ``provisioning.orm_filters`` turns them into a Django ``Q``.
 """
 
 from __future__ import annotations

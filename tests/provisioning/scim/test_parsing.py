@@ -1,4 +1,4 @@
-"""parse_user: a SCIM User payload into a ScimUser (no database)."""
+"""parse_user: a SCIM User payload into its values by storage key (no database)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 from provisioning.scim.constants import ENTERPRISE_USER_SCHEMA, LMS_USER_SCHEMA, USER_SCHEMA
 from provisioning.scim.errors import InvalidSyntax, InvalidValue
-from provisioning.scim.parsing import ScimUser, parse_user
+from provisioning.scim.parsing import parse_user
 
 
 def test_parses_an_okta_create_body():
@@ -23,25 +23,25 @@ def test_parses_an_okta_create_body():
         "active": True,
     }
 
-    assert parse_user(body) == ScimUser(
-        user_name="isaac@example.com",
-        external_id="00ujl29u0le5T6Aj10h7",
-        given_name="Isaac",
-        family_name="Brock",
-        display_name="Isaac Brock",
-        email="isaac@example.com",
-        email_type="work",
-        email_primary=True,
-        active=True,
-        password="1mz050nq",
-        locale="en-US",
-    )
+    assert parse_user(body) == {
+        "username": "isaac@example.com",
+        "external_id": "00ujl29u0le5T6Aj10h7",
+        "first_name": "Isaac",
+        "last_name": "Brock",
+        "display_name": "Isaac Brock",
+        "email": "isaac@example.com",
+        "email_type": "work",
+        "email_primary": True,
+        "is_active": True,
+        "password": "1mz050nq",
+        "locale": "en-US",
+    }
 
 
 def test_attribute_names_are_case_insensitive():
     parsed = parse_user({"UserName": "a", "ACTIVE": "False", "Name": {"GIVENNAME": "Ann"}})
 
-    assert (parsed.user_name, parsed.active, parsed.given_name) == ("a", False, "Ann")
+    assert parsed == {"username": "a", "is_active": False, "first_name": "Ann"}
 
 
 def test_ignores_unknown_read_only_and_null_attributes():
@@ -57,12 +57,12 @@ def test_ignores_unknown_read_only_and_null_attributes():
         }
     )
 
-    assert parsed == ScimUser(user_name="a")
+    assert parsed == {"username": "a"}
 
 
 def test_keeps_the_primary_email_else_the_work_one_else_the_first():
     def chosen(emails):
-        return parse_user({"userName": "a", "emails": emails}).email
+        return parse_user({"userName": "a", "emails": emails}).get("email")
 
     assert chosen([{"value": "h@x", "type": "home"}, {"value": "w@x", "type": "work"}]) == "w@x"
     assert chosen([{"value": "w@x", "type": "work"}, {"value": "p@x", "primary": "True"}]) == "p@x"
@@ -83,14 +83,19 @@ def test_reads_both_extensions():
         }
     )
 
-    assert parsed.enterprise == {"department": "R&D", "manager_ref": "m-1", "employee_number": "42"}
-    assert parsed.branch == "Sales"
+    assert parsed == {
+        "username": "a",
+        "department": "R&D",
+        "manager_ref": "m-1",
+        "employee_number": "42",
+        "branches": "Sales",
+    }
 
 
 def test_accepts_entras_bare_manager_id():
     parsed = parse_user({"userName": "a", ENTERPRISE_USER_SCHEMA: {"manager": "m-2"}})
 
-    assert parsed.enterprise == {"manager_ref": "m-2"}
+    assert parsed == {"username": "a", "manager_ref": "m-2"}
 
 
 @pytest.mark.parametrize(
@@ -115,3 +120,16 @@ def test_accepts_entras_bare_manager_id():
 def test_refuses_malformed_payloads(body, error, detail):
     with pytest.raises(error, match=detail):
         parse_user(body)
+
+
+def test_reads_entras_booleans_in_any_case():
+    parsed = parse_user(
+        {"userName": "a", "active": "TRUE", "emails": [{"value": "a@x", "primary": "false"}]}
+    )
+
+    assert (parsed["is_active"], parsed["email_primary"]) == (True, False)
+
+
+def test_what_it_returns_cannot_be_changed():
+    with pytest.raises(TypeError):
+        parse_user({"userName": "a"})["username"] = "b"  # type: ignore[index]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from provisioning.scim.constants import ENTERPRISE_USER_SCHEMA, LMS_USER_SCHEMA, USER_SCHEMA
 from provisioning.scim.representation import UserView, etag, project, user_resource
@@ -12,32 +13,40 @@ CREATED = dt.datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=dt.UTC)
 
 
 def view(**fields) -> UserView:
-    defaults = dict(
-        id="2819c223-7f76-453a-919d-413861904646",
-        user_name="bjensen@example.com",
-        email="bjensen@example.com",
-        email_type="work",
-        email_primary=True,
-        active=True,
-        created=CREATED,
-        last_modified=CREATED + dt.timedelta(hours=1),
-        version=3,
-        given_name="Barbara",
-        family_name="Jensen",
-        timezone="Europe/Athens",
-        user_type="Learner-Type",
-        preferred_language="en",
-    )
-    return UserView(**{**defaults, **fields})
+    """A user's view as the queries read it: values by the registry's storage keys."""
+    defaults = {
+        "scim_id": uuid.UUID("2819c223-7f76-453a-919d-413861904646"),
+        "username": "bjensen@example.com",
+        "email": "bjensen@example.com",
+        "email_type": "work",
+        "email_primary": True,
+        "is_active": True,
+        "created_at": CREATED,
+        "updated_at": CREATED + dt.timedelta(hours=1),
+        "version": 3,
+        "external_id": "",
+        "first_name": "Barbara",
+        "last_name": "Jensen",
+        "display_name": "",
+        "time_zone": "Europe/Athens",
+        "user_type__name": "Learner-Type",
+        "language": "en",
+        "locale": "",
+        "employee_number": "",
+        "cost_center": "",
+        "organization": "",
+        "division": "",
+        "department": "",
+        "manager_ref": "",
+        "branches": "",
+        "groups": (),
+    }
+    return {**defaults, **fields}
 
 
 def test_renders_the_whole_document():
     resource = user_resource(
-        view(
-            branch="Sales",
-            enterprise={"department": "R&D", "manager_ref": "m-1"},
-            groups=(("7", "Staff"),),
-        ),
+        view(branches="Sales", department="R&D", manager_ref="m-1", groups=((7, "Staff"),)),
         base_url=BASE,
     )
 
@@ -69,7 +78,7 @@ def test_renders_the_whole_document():
 
 def test_omits_unassigned_attributes_but_keeps_false():
     resource = user_resource(
-        view(email=None, given_name="", family_name="", active=False), base_url=BASE
+        view(email=None, first_name="", last_name="", is_active=False), base_url=BASE
     )
 
     assert "emails" not in resource and "name" not in resource

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from provisioning.scim import constants, schemas
+from provisioning.scim import constants, discovery, schemas
 
 BASE = "https://lms.example.com/api/scim2"
 CHARACTERISTICS = {
@@ -30,7 +30,7 @@ def all_attributes(attributes: list[dict[str, Any]]) -> Iterator[dict[str, Any]]
 
 
 def schema_document(urn: str) -> dict[str, Any]:
-    return next(doc for doc in schemas.schema_documents(BASE) if doc["id"] == urn)
+    return next(doc for doc in discovery.schema_documents(BASE) if doc["id"] == urn)
 
 
 def attribute_named(document: dict[str, Any], name: str) -> dict[str, Any]:
@@ -38,7 +38,7 @@ def attribute_named(document: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def test_service_provider_config() -> None:
-    assert schemas.service_provider_config(f"{BASE}/") == {
+    assert discovery.service_provider_config(f"{BASE}/") == {
         "schemas": [constants.SERVICE_PROVIDER_CONFIG_SCHEMA],
         "patch": {"supported": True},
         "bulk": {"supported": False, "maxOperations": 0, "maxPayloadSize": 0},
@@ -66,12 +66,12 @@ def test_service_provider_config() -> None:
 
 
 def test_service_provider_config_links_documentation_when_given() -> None:
-    config = schemas.service_provider_config(BASE, documentation_uri="https://lms.example.com/d")
+    config = discovery.service_provider_config(BASE, documentation_uri="https://lms.example.com/d")
     assert config["documentationUri"] == "https://lms.example.com/d"
 
 
 def test_resource_types_list_user_with_both_extensions() -> None:
-    assert schemas.resource_types(BASE) == [
+    assert discovery.resource_types(BASE) == [
         {
             "schemas": [constants.RESOURCE_TYPE_SCHEMA],
             "id": "User",
@@ -89,7 +89,7 @@ def test_resource_types_list_user_with_both_extensions() -> None:
 
 
 def test_schema_documents_cover_user_and_both_extensions() -> None:
-    documents = schemas.schema_documents(BASE)
+    documents = discovery.schema_documents(BASE)
     assert [doc["id"] for doc in documents] == [
         constants.USER_SCHEMA,
         constants.ENTERPRISE_USER_SCHEMA,
@@ -143,7 +143,7 @@ def test_extension_schemas_list_their_attributes() -> None:
     ]
 
 
-@pytest.mark.parametrize("document", schemas.schema_documents(BASE), ids=lambda d: d["name"])
+@pytest.mark.parametrize("document", discovery.schema_documents(BASE), ids=lambda d: d["name"])
 def test_every_attribute_has_all_characteristics(document: dict[str, Any]) -> None:
     for attribute in all_attributes(document["attributes"]):
         assert attribute.keys() >= CHARACTERISTICS, attribute["name"]

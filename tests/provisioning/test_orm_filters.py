@@ -11,10 +11,10 @@ import pytest
 
 from accounts.models import User
 from accounts.services import Actor, NewUser, create_user
+from provisioning.orm_filters import AttributeSpec, to_q
 from provisioning.scim.constants import ENTERPRISE_USER_SCHEMA, USER_SCHEMA
 from provisioning.scim.errors import InvalidFilter
 from provisioning.scim.filters import parse_filter
-from provisioning.scim.query import AttributeSpec, to_q
 
 ATTRIBUTES = {
     "username": AttributeSpec("username", "string"),

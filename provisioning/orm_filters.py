@@ -25,6 +25,7 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Length, Lower, Right, StrIndex
 from django.db.models.lookups import Exact, GreaterThan
 
+from provisioning.scim import quirks
 from provisioning.scim.errors import InvalidFilter
 from provisioning.scim.filters import (
     And,
@@ -242,12 +243,10 @@ def _as_string(value: Any) -> str:
 
 
 def _as_boolean(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    # Entra ID sometimes quotes booleans ("True"); accept the two spellings, nothing else.
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    raise TypeError
+    parsed = quirks.boolean(value)
+    if parsed is None:
+        raise TypeError
+    return parsed
 
 
 def _as_datetime(value: Any) -> dt.datetime:

@@ -1,0 +1,81 @@
+"""The discovery documents (RFC 7644 §4): ServiceProviderConfig, ResourceTypes and Schemas,
+from the User registry (``provisioning.scim.schemas``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from provisioning.scim import constants
+from provisioning.scim.attributes import base
+from provisioning.scim.schemas import ENTERPRISE_USER, LMS_USER, USER, USER_RESOURCE_SCHEMAS
+
+
+def service_provider_config(base_url: str, *, documentation_uri: str | None = None) -> dict:
+    """The ServiceProviderConfig document (RFC 7643 §5, RFC 7644 §4)."""
+    config: dict[str, Any] = {"schemas": [constants.SERVICE_PROVIDER_CONFIG_SCHEMA]}
+    if documentation_uri:
+        config["documentationUri"] = documentation_uri
+    config |= {
+        "patch": {"supported": True},
+        # Bulk (RFC 7644 §3.7) is not implemented; IdPs fall back to one request per resource.
+        "bulk": {"supported": False, "maxOperations": 0, "maxPayloadSize": 0},
+        "filter": {"supported": True, "maxResults": constants.MAX_COUNT},
+        "changePassword": {"supported": True},
+        "sort": {"supported": True},
+        "etag": {"supported": True},
+        "authenticationSchemes": [_BEARER_TOKEN_SCHEME],
+        "meta": {
+            "resourceType": "ServiceProviderConfig",
+            "location": f"{base(base_url)}/ServiceProviderConfig",
+        },
+    }
+    return config
+
+
+_BEARER_TOKEN_SCHEME = {
+    "type": "oauthbearertoken",
+    "name": "OAuth Bearer Token",
+    "description": (
+        "Authentication with the portal's SCIM API token (Authorization: Bearer <token>)"
+    ),
+    "specUri": "https://www.rfc-editor.org/info/rfc6750",
+    "primary": True,
+}
+
+
+def resource_types(base_url: str) -> list[dict[str, Any]]:
+    """The ResourceType documents: only User (RFC 7643 §6, RFC 7644 §4)."""
+    extensions = (ENTERPRISE_USER, LMS_USER)
+    return [
+        {
+            "schemas": [constants.RESOURCE_TYPE_SCHEMA],
+            "id": "User",
+            "name": "User",
+            "endpoint": "/Users",
+            "description": "User Account",
+            "schema": USER.id,
+            "schemaExtensions": [{"schema": ext.id, "required": False} for ext in extensions],
+            "meta": {
+                "resourceType": "ResourceType",
+                "location": f"{base(base_url)}/ResourceTypes/User",
+            },
+        }
+    ]
+
+
+def schema_documents(
+    base_url: str, *, canonical_values: Mapping[str, Sequence[str]] | None = None
+) -> list[dict[str, Any]]:
+    """The Schema documents for the core User and both extensions (RFC 7643 §7, §8.7.1).
+
+    ``canonical_values`` adds values known only at run time, by attribute name: the portal's
+    user types for ``userType`` and its branches for ``branch``.
+    """
+    documents = [schema.as_document(base_url) for schema in USER_RESOURCE_SCHEMAS]
+    extra = {name.lower(): list(values) for name, values in (canonical_values or {}).items()}
+    for document in documents:
+        for attribute in document["attributes"]:
+            if extra.get(attribute["name"].lower()):
+                attribute["canonicalValues"] = extra[attribute["name"].lower()]
+    return documents

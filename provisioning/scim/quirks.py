@@ -1,0 +1,38 @@
+"""What identity providers send that RFC 7643/7644 do not say, read the way they mean it.
+
+Each deviation from the RFCs that this server accepts is here, once, with the IdP that needs
+it. Everything else in ``provisioning.scim`` follows the RFCs to the letter.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_BOOLEAN_STRINGS = {"true": True, "false": False}
+
+
+def boolean(value: Any) -> bool | None:
+    """A boolean, or None if ``value`` is none.
+
+    Microsoft Entra ID sends booleans as the strings "True" and "False" (in User bodies, in
+    PATCH values and in filters): those two words, in any case, are read as the boolean they
+    spell. Nothing else is: "1", "yes" and "" are not booleans.
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return _BOOLEAN_STRINGS.get(value.strip().lower())
+    return None
+
+
+def patch_op(value: str) -> str:
+    """Microsoft Entra ID capitalises PATCH ops ("Add", "Replace", "Remove"); RFC 7644 §3.5.2
+    spells them in lower case."""
+    return value.strip().lower()
+
+
+def complex_value(value: Any, *, takes_bare_value: bool) -> Any:
+    """Microsoft Entra ID sends the enterprise manager as a bare id, ``"manager": "<id>"``,
+    for ``{"value": "<id>"}``: a single-valued complex attribute with a "value"
+    sub-attribute (``takes_bare_value``) reads a bare string so."""
+    return {"value": value} if takes_bare_value and isinstance(value, str) else value

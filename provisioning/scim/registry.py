@@ -1,0 +1,114 @@
+"""Questions the User registry (``provisioning.scim.schemas``) answers for the rest of the
+server: what is stored where, what may be filtered and sorted on, what a client owns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cache
+
+from provisioning.scim.attributes import (
+    COMPLEX,
+    Attribute,
+    AttributeRef,
+    Mutability,
+    Returned,
+    Schema,
+)
+from provisioning.scim.schemas import COMMON_ATTRIBUTES, USER_RESOURCE_SCHEMAS
+
+
+def top_level(schema: Schema) -> tuple[Attribute, ...]:
+    """A schema's attributes as they stand in a User: the core schema's with the common ones."""
+    return COMMON_ATTRIBUTES + schema.attributes if schema.is_core else schema.attributes
+
+
+def _refs() -> Iterator[AttributeRef]:
+    for schema in USER_RESOURCE_SCHEMAS:
+        for attribute in top_level(schema):
+            yield AttributeRef(schema, attribute)
+            for sub_attribute in attribute.sub_attributes:
+                yield AttributeRef(schema, attribute, sub_attribute)
+
+
+@cache
+def stored() -> dict[str, AttributeRef]:
+    """Every attribute this server keeps, by its storage key."""
+    return {ref.definition.storage: ref for ref in _refs() if ref.definition.storage}
+
+
+def columns() -> tuple[str, ...]:
+    """The storage keys a user's view reads as columns (not relations, never write-only)."""
+    return tuple(
+        storage
+        for storage, ref in stored().items()
+        if not ref.definition.relation and ref.definition.returned != Returned.NEVER
+    )
+
+
+@cache
+def filterable() -> dict[str, AttributeRef]:
+    """What an IdP may filter on (RFC 7644 §3.4.2.2), keyed like ``filters.AttrPath.key()``:
+    the canonical name in lower case, URN-qualified for extensions."""
+    return {ref.canonical.lower(): ref for ref in _refs() if ref.definition.filterable}
+
+
+@cache
+def sortable() -> dict[str, AttributeRef]:
+    """What an IdP may sort on (RFC 7644 §3.4.2.3), keyed as ``filterable()``. A multi-valued
+    complex attribute sorts by its "value" sub-attribute."""
+    found = {}
+    for ref in _refs():
+        if not ref.definition.sortable:
+            continue
+        if ref.definition.type == COMPLEX:
+            value = ref.attribute.sub_attribute("value")
+            assert value is not None, f"{ref.canonical} sorts by a value it does not have"
+            found[ref.canonical.lower()] = AttributeRef(ref.schema, ref.attribute, value)
+        else:
+            found[ref.canonical.lower()] = ref
+    return found
+
+
+def sortable_names() -> list[str]:
+    """The names ``sortable()`` knows, as the attributes are declared."""
+    return [ref.canonical for ref in _refs() if ref.definition.sortable]
+
+
+def writable() -> Iterator[AttributeRef]:
+    """The attributes a client may set, with their storage (RFC 7643 §2.2 "mutability")."""
+    for ref in stored().values():
+        if Mutability.READ_ONLY not in (ref.attribute.mutability, ref.definition.mutability):
+            yield ref
+
+
+def client_owned() -> dict[str, object]:
+    """Storage key -> the value a PUT clears it to, for the attributes an IdP owns outright:
+    what it sends, or this value when absent (RFC 7644 §3.5.1)."""
+    return {
+        ref.definition.storage: ref.definition.cleared
+        for ref in writable()
+        if not ref.definition.kept_when_absent and not ref.definition.relation
+    }
+
+
+def required_kept() -> tuple[str, ...]:
+    """Required attributes the portal keeps a value of: a PATCH may not remove them
+    (RFC 7644 §3.5.2.2, mutability)."""
+    return tuple(
+        ref.canonical
+        for ref in writable()
+        if ref.definition.required and ref.definition.kept_when_absent
+    )
+
+
+def scim_name(storage: str) -> str:
+    """The SCIM name of what ``storage`` keeps, as the log shows it: "name.givenName",
+    "department" (an extension's attribute without its URN); the storage key if none."""
+    ref = stored().get(storage)
+    return ref.dotted if ref else storage
+
+
+def names_by_field() -> dict[str, str]:
+    """Model field -> the SCIM name of the attribute it keeps (``scim_name``); a lookup path
+    ("user_type__name") counts for its first field."""
+    return {storage.split("__")[0]: scim_name(storage) for storage in stored()}
