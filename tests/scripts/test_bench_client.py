@@ -4,10 +4,13 @@ checks do catch a wrong answer."""
 
 from __future__ import annotations
 
+import importlib
 import json
+import random
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
@@ -19,11 +22,13 @@ PHASES = ["create", "lookup", "get", "patch", "put", "readback", "import", "dupl
 
 
 @pytest.fixture
-def bench_client(monkeypatch):
+def scripts(monkeypatch) -> SimpleNamespace:
+    """The client's modules, imported as the scripts import each other."""
     monkeypatch.syspath_prepend(str(ROOT / "scripts"))
-    import bench_client
-
-    return bench_client
+    return SimpleNamespace(
+        checks=importlib.import_module("bench_checks"),
+        client=importlib.import_module("bench_client"),
+    )
 
 
 def run_client(base: str, token: str, out: Path) -> subprocess.CompletedProcess:
@@ -53,47 +58,47 @@ def test_a_small_run_of_every_phase_sees_no_error_and_no_mismatch(tmp_path):
     assert (imported["pages"], imported["items"], imported["totalResults"]) == (2, 162, 162)
 
 
-def test_an_answer_with_a_stale_given_name_is_a_mismatch(bench_client):
-    user = bench_client.make_users(1, "t", bench_client.random.Random(0))[0]
+def test_an_answer_with_a_stale_given_name_is_a_mismatch(scripts):
+    user = scripts.checks.make_users(1, "t", random.Random(0))[0]
     user.scim_id = "7"
-    tally = bench_client.Tally("get", verify=True)
+    tally = scripts.checks.Tally("get", verify=True)
     stale = {"id": "7", "userName": user.user_name, "name": {"givenName": "Old"}, "active": True}
 
-    ok = tally.book(bench_client.Answer(200, stale, 1.0), {200}, bench_client.is_user(user))
+    ok = tally.book(scripts.checks.Answer(200, stale, 1.0), {200}, scripts.checks.is_user(user))
 
     assert not ok
     assert (tally.errors, tally.mismatches) == (0, 1)
     assert tally.problems == {"givenName is not the latest one sent": 1}
 
 
-def test_a_lookup_that_finds_no_user_is_a_mismatch(bench_client):
-    user = bench_client.make_users(1, "t", bench_client.random.Random(0))[0]
-    tally = bench_client.Tally("lookup", verify=True)
+def test_a_lookup_that_finds_no_user_is_a_mismatch(scripts):
+    user = scripts.checks.make_users(1, "t", random.Random(0))[0]
+    tally = scripts.checks.Tally("lookup", verify=True)
     empty = {"totalResults": 0, "Resources": []}
 
-    tally.book(bench_client.Answer(200, empty, 1.0), {200}, bench_client.finds_only(user))
+    tally.book(scripts.checks.Answer(200, empty, 1.0), {200}, scripts.checks.finds_only(user))
 
     assert tally.problems == {"the filter did not find exactly one user": 1}
 
 
-def test_an_import_without_a_user_of_the_run_is_a_mismatch(bench_client):
-    users = bench_client.make_users(2, "t", bench_client.random.Random(0))
+def test_an_import_without_a_user_of_the_run_is_a_mismatch(scripts):
+    users = scripts.checks.make_users(2, "t", random.Random(0))
     for n, user in enumerate(users, start=1):
         user.scim_id = str(n)
-    tally = bench_client.Tally("import", verify=True)
+    tally = scripts.checks.Tally("import", verify=True)
     resource = {"id": "1", "userName": users[0].user_name, "name": {"givenName": users[0].given}}
 
-    found = bench_client.audit(tally, users, [resource | {"active": True}], total=1)
+    found = scripts.client.audit(tally, users, [resource | {"active": True}], total=1)
 
     assert found == {"missing": 1, "duplicated": 0, "stale": 0}
     assert tally.mismatches == 1
 
 
-def test_a_status_other_than_the_expected_one_is_an_error(bench_client):
-    tally = bench_client.Tally("duplicate", verify=True)
+def test_a_status_other_than_the_expected_one_is_an_error(scripts):
+    tally = scripts.checks.Tally("duplicate", verify=True)
 
-    check = bench_client.is_uniqueness_conflict
-    tally.book(bench_client.Answer(201, {"id": "9"}, 1.0), {409}, check)
+    created = scripts.checks.Answer(201, {"id": "9"}, 1.0)
+    tally.book(created, {409}, scripts.checks.is_uniqueness_conflict)
 
     assert (tally.errors, tally.mismatches) == (1, 0)
     assert tally.problems == {"HTTP 201": 1}
