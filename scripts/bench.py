@@ -1,7 +1,7 @@
 """`make bench`: the SCIM API under gunicorn on SQLite and PostgreSQL, beside the ceiling.
 
 For each database: a fresh database, migrated, optionally seeded with extra users, SCIM enabled
-and a token issued; gunicorn (2 sync workers) on a free loopback port; then scripts/scimbench.py
+and a token issued; gunicorn (2 sync workers) on a free loopback port; then scripts/bench_client.py
 sends Okta-shaped traffic (create, lookup, get, patch, put, import, duplicates). The ceiling (a
 fixed-JSON Django view with the same settings, scripts/ceiling.py) is measured in the same run,
 before and after each database (the machine is shared: its speed drifts), and the table gives
@@ -10,7 +10,7 @@ lookup and get as a fraction of the faster of the two ceiling runs around them. 
 sampled from its first page to its last, so the table says whether memory stays flat.
 
 PostgreSQL is used when DATABASE_URL is set (scripts/with-postgres sets it to a throwaway
-cluster). Every server started here is stopped again; every load loop is bounded by the harness.
+cluster). Every server started here is stopped again; every load loop is bounded by the client.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
-HARNESS = ROOT / "scripts" / "scimbench.py"
+CLIENT = ROOT / "scripts" / "bench_client.py"
 
 
 def free_port() -> int:
@@ -147,12 +147,14 @@ def gunicorn(env: dict[str, str], app: str, workers: int) -> Iterator[Server]:
         server.wait(timeout=30)
 
 
-def harness(
+def load(
     port: int, token: str, args: argparse.Namespace, out: Path, label: str, *extra: str
 ) -> dict:
+    """The load client in a process of its own (so that its threads never slow down this one's
+    memory sampling); its figures per phase."""
     command = [
         PYTHON,
-        str(HARNESS),
+        str(CLIENT),
         "--base-url",
         f"http://127.0.0.1:{port}/api/scim2",
         "--token",
@@ -218,12 +220,12 @@ def run_database(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
     env = database_env(kind, workdir / kind)
     token = prepare(env, seed=args.seed)
     with gunicorn(env, "lms.wsgi", args.workers) as server:
-        phases = harness(server.port, token, args, workdir / f"{kind}.json", f"lms / {kind}")
+        phases = load(server.port, token, args, workdir / f"{kind}.json", f"lms / {kind}")
         if "import" not in phases:
             return {"phases": phases}
         # The import once more, alone, with the workers' memory sampled from its first page.
         with WorkerMemory(server.pid) as memory:
-            again = harness(
+            again = load(
                 server.port,
                 token,
                 args,
@@ -238,7 +240,7 @@ def run_database(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
 def run_ceiling(args: argparse.Namespace, workdir: Path, name: str) -> dict:
     env = {**database_env("sqlite", workdir / "ceiling"), "PYTHONPATH": str(ROOT / "scripts")}
     with gunicorn(env, "ceiling:application", args.workers) as server:
-        return harness(
+        return load(
             server.port,
             "ceiling",
             args,
@@ -308,13 +310,13 @@ def table(results: dict[str, dict], ceilings: list[dict]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--users", type=int, default=2000, help="users the harness creates")
+    parser.add_argument("--users", type=int, default=2000, help="users the client creates")
     parser.add_argument("--seed", type=int, default=0, help="extra users seeded beforehand")
     parser.add_argument("--db", default="sqlite,postgres", help="sqlite, postgres or both")
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "bench")
-    parser.add_argument("--phases", default="", help="the harness's phases (default: all)")
+    parser.add_argument("--phases", default="", help="the client's phases (default: all)")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="lms-bench-"))
     try:

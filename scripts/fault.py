@@ -26,7 +26,7 @@ from collections import Counter
 from pathlib import Path
 
 from bench import ROOT, database_env, gunicorn, prepare
-from okta_load import Client, okta_user
+from okta_load import Client, lookup_path, okta_user
 
 
 def pg_ctl(*args: str) -> None:
@@ -69,7 +69,7 @@ def push_users(base_url: str, token: str, outcomes: Outcomes, deadline: float, n
         user_name = f"fault-{run}-{n}-{i}@example.com"
         status, _ = client.send("POST", "/Users", okta_user(user_name))
         outcomes.add(user_name, status)
-        status, _ = client.send("GET", f'/Users?filter=userName%20eq%20"{user_name}"')
+        status, _ = client.send("GET", lookup_path(user_name))
         outcomes.add(None, status)
         i += 1
         if status != 200:
