@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
+from functools import cache
 from typing import Any
 
 from provisioning.scim.attributes import COMPLEX, DATE_TIME, Attribute, Returned
@@ -32,80 +33,105 @@ def _without_empty(values: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in values.items() if value not in ("", None, [], {})}
 
 
-class _Render:
-    """One user's resource under construction; ``base_url`` is the SCIM root."""
-
-    def __init__(self, user: UserView, base_url: str) -> None:
-        self.user, self.base_url = user, base_url
-        self.location = f"{base_url}/Users/{user['scim_id']}"
-
-    def schema(self, attributes: Iterable[Attribute]) -> dict[str, Any]:
-        return _without_empty({a.name: self.attribute(a) for a in attributes if _shown(a)})
-
-    def attribute(self, attribute: Attribute, parent: Attribute | None = None) -> Any:
-        computed = _COMPUTED.get((parent.name if parent else "", attribute.name))
-        if computed is not None:
-            return computed(self)
-        if attribute.relation:
-            return _RELATIONS[attribute.storage](self.user[attribute.storage])
-        if attribute.type == COMPLEX:
-            value = self.schema_of(attribute)
-            return ([value] if value else []) if attribute.multi_valued else value
-        if attribute.storage is None:
-            return None
-        return _plain(attribute, self.user[attribute.storage])
-
-    def schema_of(self, attribute: Attribute) -> dict[str, Any]:
-        subs = {s.name: self.attribute(s, attribute) for s in attribute.sub_attributes}
-        value = _without_empty(subs)
-        # A multi-valued attribute the portal keeps one of: an element only with its value.
-        return value if "value" in value or not attribute.multi_valued else {}
+# How one attribute's value is read from a view, given the SCIM root.
+Getter = Callable[[UserView, str], Any]
+_EMPTY = ("", None, [], {})
 
 
-def _shown(attribute: Attribute) -> bool:
-    return attribute.returned != Returned.NEVER and attribute not in (SCHEMAS, META)
+def _location(user: UserView, base_url: str) -> str:
+    return f"{base_url}/Users/{user['scim_id']}"
 
 
-def _plain(attribute: Attribute, value: Any) -> Any:
-    if value is None:
-        return None
-    if attribute.type == DATE_TIME:
-        return _timestamp(value)
-    if attribute.storage == "version":
-        return etag(value)
-    return str(value) if attribute.storage == "scim_id" else value
+def _manager_ref(user: UserView, base_url: str) -> str | None:
+    manager = user.get("manager_ref")
+    return f"{base_url}/Users/{manager}" if manager else None
 
 
-def _groups(groups: Iterable[tuple[Any, str]]) -> list[dict[str, Any]]:
-    return [{"value": str(gid), "display": name, "type": "direct"} for gid, name in groups]
+def _groups(user: UserView, base_url: str) -> list[dict[str, Any]]:
+    return [{"value": str(gid), "display": name, "type": "direct"} for gid, name in user["groups"]]
 
 
-# Values kept in relations, by storage key, as the resource shows them.
-_RELATIONS: dict[str | None, Callable[[Any], Any]] = {"groups": _groups, "branches": lambda b: b}
-
-# Values this server computes rather than keeps, by (parent, attribute) name.
-_COMPUTED: dict[tuple[str, str], Callable[[_Render], Any]] = {
-    ("meta", "resourceType"): lambda render: "User",
-    ("meta", "location"): lambda render: render.location,
-    ("manager", "$ref"): lambda render: (
-        f"{render.base_url}/Users/{render.user['manager_ref']}"
-        if render.user.get("manager_ref")
-        else None
-    ),
+# Values this server computes rather than keeps, by (parent, attribute) name, and the values
+# kept in relations, by storage key, as the resource shows them.
+_COMPUTED: dict[tuple[str, str], Getter] = {
+    ("meta", "resourceType"): lambda user, base_url: "User",
+    ("meta", "location"): _location,
+    ("manager", "$ref"): _manager_ref,
 }
+_RELATIONS: dict[str, Getter] = {
+    "groups": _groups,
+    "branches": lambda user, base_url: user["branches"],
+}
+
+
+def _converter(attribute: Attribute) -> Callable[[Any], Any]:
+    if attribute.type == DATE_TIME:
+        return _timestamp
+    if attribute.storage == "version":
+        return etag
+    return str if attribute.storage == "scim_id" else (lambda value: value)
+
+
+def _getter(attribute: Attribute, parent: str = "") -> Getter | None:
+    """How the registry says to read ``attribute`` from a view; None if it is never shown."""
+    computed = _COMPUTED.get((parent, attribute.name))
+    if computed is not None:
+        return computed
+    if attribute.returned == Returned.NEVER or attribute is SCHEMAS:
+        return None
+    if attribute.relation and attribute.storage is not None:
+        return _RELATIONS[attribute.storage]
+    if attribute.type == COMPLEX:
+        return _complex_getter(attribute)
+    storage, convert = attribute.storage, _converter(attribute)
+    if storage is None:
+        return None
+    return lambda user, base_url: None if user[storage] is None else convert(user[storage])
+
+
+def _complex_getter(attribute: Attribute) -> Getter:
+    read = _object_getter(attribute.sub_attributes, parent=attribute.name)
+    if not attribute.multi_valued:
+        return read
+
+    def one_element(user: UserView, base_url: str) -> list[dict[str, Any]]:
+        # A multi-valued attribute the portal keeps one of: an element only with its value.
+        element = read(user, base_url)
+        return [element] if "value" in element else []
+
+    return one_element
+
+
+def _object_getter(attributes: Iterable[Attribute], parent: str = "") -> Getter:
+    getters = [(a.name, g) for a in attributes if (g := _getter(a, parent)) is not None]
+
+    def read(user: UserView, base_url: str) -> dict[str, Any]:
+        # RFC 7643 §2.5: unassigned attributes are omitted rather than sent empty.
+        values = ((name, getter(user, base_url)) for name, getter in getters)
+        return {name: value for name, value in values if value not in _EMPTY}
+
+    return read
+
+
+@cache
+def _layout() -> tuple[Getter, tuple[tuple[str, Getter], ...], Getter]:
+    """The resource's readers, from the registry once: the core attributes (meta apart, to
+    come last), each extension's, and meta's."""
+    core = _object_getter(a for a in top_level(USER) if a is not META)
+    extensions = tuple((s.id, _object_getter(s.attributes)) for s in USER_RESOURCE_SCHEMAS[1:])
+    return core, extensions, _object_getter(META.sub_attributes, parent=META.name)
 
 
 def user_resource(user: UserView, *, base_url: str) -> dict[str, Any]:
     """The User resource; ``base_url`` is the SCIM root, e.g. https://lms.example.com/api/scim2."""
-    render = _Render(user, base_url)
-    resource = render.schema(top_level(USER))
-    extensions = {s.id: render.schema(s.attributes) for s in USER_RESOURCE_SCHEMAS[1:]}
+    core, extension_readers, meta = _layout()
+    extensions = {urn: read(user, base_url) for urn, read in extension_readers}
     present = [urn for urn, values in extensions.items() if values]
     return {
         "schemas": [USER.id, *present],
-        **resource,
+        **core(user, base_url),
         **{urn: extensions[urn] for urn in present},
-        "meta": render.schema_of(META),
+        "meta": meta(user, base_url),
     }
 
 
