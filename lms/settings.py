@@ -116,10 +116,9 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several gunicorn workers share the file: wait for locks instead of failing, take the
-    # write lock at BEGIN (no deadlock-prone lock upgrades) and let readers run beside a writer;
-    # write transactions queue on a file lock rather than SQLite's sleeps (lms.sqlite).
-    DATABASES["default"]["ENGINE"] = "lms.sqlite"
+    # Several gunicorn workers share the file: wait up to `timeout` seconds for a lock instead of
+    # failing (it is SQLite's busy_timeout), take the write lock at BEGIN (no deadlock-prone lock
+    # upgrades) and let readers run beside a writer (WAL).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "timeout": 20,
