@@ -64,6 +64,8 @@ PUBLIC_URL = env.str("PUBLIC_URL", default="").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
+    # Before django.contrib.auth: its createsuperuser command takes the place of auth's.
+    "accounts",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -72,7 +74,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.forms",
     "rest_framework",
-    "accounts",
     "provisioning",
 ]
 
