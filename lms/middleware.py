@@ -1,4 +1,4 @@
-"""One structured log line per request; the SCIM API's short way through the middleware."""
+"""One structured log line per request."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.urls import resolve
 
 from provisioning.tokens import prefix_of
 
@@ -73,33 +72,3 @@ def _logfmt(value: object) -> str:
     if text.isprintable() and " " not in text and '"' not in text:
         return text
     return json.dumps(text)
-
-
-class ApiMiddleware:
-    """Answers the SCIM API's requests itself, past the browser middleware below it.
-
-    The API serves identity providers holding a bearer token: sessions, CSRF cookies, the
-    signed-in user, messages, frame options and static files mean nothing to it, and together
-    they cost more per request than a lookup's own queries. A request under ``PREFIXES`` is
-    resolved and answered here, as Django's handler would do it (``resolver_match`` set, a
-    lazy response rendered); any other goes on down the stack. The middleware above this one
-    (the request log, security headers) applies to both.
-    """
-
-    PREFIXES = ("/api/scim2/",)
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path_info.startswith(self.PREFIXES):
-            return self.get_response(request)
-        match = resolve(request.path_info, getattr(request, "urlconf", None))
-        request.resolver_match = match
-        response = match.func(request, *match.args, **match.kwargs)
-        if callable(getattr(response, "render", None)):
-            response = response.render()
-        if not response.streaming and "Content-Length" not in response:
-            # As CommonMiddleware would: a sized answer, not a chunked one.
-            response["Content-Length"] = str(len(response.content))
-        return response

@@ -64,6 +64,8 @@ PUBLIC_URL = env.str("PUBLIC_URL", default="").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
+    # Before django.contrib.auth: its createsuperuser command takes the place of auth's.
+    "accounts",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -72,7 +74,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.forms",
     "rest_framework",
-    "accounts",
     "provisioning",
 ]
 
@@ -80,8 +81,6 @@ MIDDLEWARE = [
     "lms.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # The SCIM API is answered here; what follows is for the portal's pages only.
-    "lms.middleware.ApiMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -116,10 +115,9 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several gunicorn workers share the file: wait for locks instead of failing, take the
-    # write lock at BEGIN (no deadlock-prone lock upgrades) and let readers run beside a writer;
-    # write transactions queue on a file lock rather than SQLite's sleeps (lms.sqlite).
-    DATABASES["default"]["ENGINE"] = "lms.sqlite"
+    # Several gunicorn workers share the file: wait up to `timeout` seconds for a lock instead of
+    # failing (it is SQLite's busy_timeout), take the write lock at BEGIN (no deadlock-prone lock
+    # upgrades) and let readers run beside a writer (WAL).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "timeout": 20,
@@ -138,10 +136,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("TEST", {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")})
     VAR_DIR.mkdir(parents=True, exist_ok=True)
 else:
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # Health checks without a round trip when nothing says the server left (lms.postgresql).
-        DATABASES["default"]["ENGINE"] = "lms.postgresql"
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    # A kept connection the server has dropped (a restart, an idle timeout, an administrator
+    # ending it) is replaced before a request's first query instead of failing the request.
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
     # Server-side parameters, and a query run five times on a connection is prepared: PostgreSQL
     # then skips planning it (planning a SCIM user's view, a six-table join, took 0.7-1.2 ms;

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from lms.views import healthz
 
+handler400 = "lms.views.bad_request"
 handler500 = "lms.views.server_error"
 
 admin.site.site_header = "LMS portal back office"

@@ -8,10 +8,17 @@ import sys
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from provisioning.api.base import as_scim_error
+from provisioning.api.negotiation import ScimJSONRenderer
+from provisioning.scim import errors as scim
+from provisioning.scim.constants import MEDIA_TYPE
+
 logger = logging.getLogger("lms.health")
+SCIM_PREFIX = "/api/scim2/"
 
 
 @never_cache
@@ -43,3 +50,14 @@ def server_error(request: HttpRequest) -> HttpResponse:
         response["Retry-After"] = "5"
         return response
     return HttpResponse(render_to_string("500.html"), status=500)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's handler400, for a request refused before its view ran: a middleware found it
+    suspicious (CommonMiddleware: a Host not in ALLOWED_HOSTS). The SCIM API's clients read
+    SCIM error bodies (RFC 7644 §3.12), as its views answer them; pages get Django's page."""
+    if not request.path_info.startswith(SCIM_PREFIX):
+        return defaults.bad_request(request, exception)
+    error = as_scim_error(exception) or scim.ScimError()
+    body = ScimJSONRenderer().render(error.as_dict())
+    return HttpResponse(body, status=error.status_code, content_type=MEDIA_TYPE)

@@ -1,26 +1,21 @@
-"""lms.sqlite: write transactions queue on a file lock; none is lost, none waits forever."""
+"""SQLite shared by several workers: writers queue, none is lost, none waits forever, and
+readers never wait for a writer."""
 
 from __future__ import annotations
 
-import fcntl
-import os
 import threading
 import time
+from collections.abc import Iterator
 
 import pytest
 from django.db import OperationalError, connection, connections, transaction
 
 from accounts.models import AccountSettings
-from lms.sqlite.base import CACHED_STATEMENT_LENGTH, _qmark_style
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite backend's own lock"),
+    pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own locking"),
 ]
-
-
-def writers_file() -> str:
-    return f"{connection.settings_dict['NAME']}.writers"
 
 
 def write(language: str, hold: float = 0.0, holding: threading.Event | None = None) -> None:
@@ -35,6 +30,39 @@ def write(language: str, hold: float = 0.0, holding: threading.Event | None = No
             time.sleep(hold)
     finally:
         connections.close_all()
+
+
+def hold_write_lock(holding: threading.Event, release: threading.Event) -> None:
+    """A writer in another thread that keeps SQLite's write lock until told to let go."""
+    try:
+        with transaction.atomic():
+            AccountSettings.objects.update(default_language="nl")
+            holding.set()
+            release.wait(timeout=10)
+    finally:
+        connections.close_all()
+
+
+@pytest.fixture
+def lock_holder() -> Iterator[threading.Event]:
+    """Another connection holding the write lock; set the returned event to release it."""
+    AccountSettings.load()
+    holding, release = threading.Event(), threading.Event()
+    holder = threading.Thread(target=hold_write_lock, args=(holding, release))
+    holder.start()
+    assert holding.wait(timeout=10)
+    yield release
+    release.set()
+    holder.join(timeout=10)
+
+
+@pytest.fixture
+def short_timeout(monkeypatch) -> Iterator[float]:
+    """This thread's connection waits at most 0.3 s for a lock (reconnected to apply it)."""
+    connection.close()
+    monkeypatch.setitem(connection.settings_dict["OPTIONS"], "timeout", 0.3)
+    yield 0.3
+    connection.close()  # the next test reconnects with the configured timeout
 
 
 def test_a_second_writer_waits_for_the_first_and_both_commit():
@@ -54,7 +82,7 @@ def test_a_second_writer_waits_for_the_first_and_both_commit():
 
 def test_the_lock_is_released_when_a_transaction_rolls_back():
     with pytest.raises(ZeroDivisionError), transaction.atomic():
-        AccountSettings.load()
+        AccountSettings.objects.update(default_language="sv")
         1 / 0
 
     other = threading.Thread(target=write, args=("it",))
@@ -65,54 +93,29 @@ def test_the_lock_is_released_when_a_transaction_rolls_back():
     assert AccountSettings.load().default_language == "it"
 
 
-def test_a_writer_gives_up_after_the_database_timeout(monkeypatch):
-    AccountSettings.load()
-    monkeypatch.setitem(connection.settings_dict["OPTIONS"], "timeout", 0.3)
-    holder = os.open(writers_file(), os.O_RDWR | os.O_CREAT, 0o600)
-    fcntl.flock(holder, fcntl.LOCK_EX)  # as another process in a long write would
-    try:
-        started = time.monotonic()
-        with pytest.raises(OperationalError, match="database is locked"), transaction.atomic():
-            AccountSettings.load()
-        assert 0.3 <= time.monotonic() - started < 2
-    finally:
-        os.close(holder)
+def test_a_writer_gives_up_after_the_database_timeout(short_timeout, lock_holder):
+    started = time.monotonic()
+    with pytest.raises(OperationalError, match="database is locked"), transaction.atomic():
+        AccountSettings.load()
+    assert short_timeout <= time.monotonic() - started < 5
 
+    lock_holder.set()
     with transaction.atomic():  # and the connection is usable again
         AccountSettings.objects.update(default_language="es")
     assert AccountSettings.load().default_language == "es"
 
 
-def open_lock_files() -> int:
-    target = os.path.realpath(writers_file())
-    names = os.listdir("/proc/self/fd")
-    return sum(1 for n in names if os.path.realpath(f"/proc/self/fd/{n}") == target)
+def test_a_reader_does_not_wait_for_a_writer(short_timeout, lock_holder):
+    started = time.monotonic()
+
+    account = AccountSettings.load()  # the last committed state, while "nl" is uncommitted
+
+    assert time.monotonic() - started < short_timeout
+    assert account.default_language != "nl"
 
 
-@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc")
-def test_closing_the_connection_closes_its_lock_file():
-    connection.close()
-    before = open_lock_files()  # other threads' connections may hold theirs
-    with transaction.atomic():
-        AccountSettings.load()
-    assert open_lock_files() == before + 1
-
-    connection.close()
-
-    assert open_lock_files() == before
-
-
-def test_placeholders_and_literal_percent_signs_reach_sqlite_as_written():
-    statement = "SELECT %s, '100%%', '%%s', %s"
-    hits = _qmark_style.cache_info().hits
+def test_the_database_keeps_a_write_ahead_log():
+    # WAL is what lets a reader see the last commit beside a writer, in any process.
     with connection.cursor() as cursor:
-        for _ in range(2):  # rewritten, then remembered
-            cursor.execute(statement, [1, "%s"])
-            assert cursor.fetchone() == (1, "100%", "%s", "%s")
-        cursor.execute("SELECT %(a)s, '%%'", {"a": 2})  # named parameters as Django allows
-        assert cursor.fetchone() == (2, "%")
-        long = f"SELECT %s, '%%' {' ' * CACHED_STATEMENT_LENGTH}"  # too long to remember
-        cursor.execute(long, [3])
-        assert cursor.fetchone() == (3, "%")
-
-    assert _qmark_style.cache_info().hits == hits + 1
+        cursor.execute("PRAGMA journal_mode")
+        assert cursor.fetchone()[0] == "wal"

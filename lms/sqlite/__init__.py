@@ -1,1 +1,0 @@
-"""The SQLite database backend of the embedded default (see ``base``)."""
