@@ -23,7 +23,7 @@ _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 def request_id(request: HttpRequest) -> str:
     # META rather than request.headers: building the headers mapping costs more than the log.
     given = request.META.get("HTTP_X_REQUEST_ID", "")
-    # 32 random hex digits, as uuid4().hex gave, without building a UUID (2.0 -> 0.6 us).
+    # 32 random hex digits, as uuid4().hex gave, without building a UUID.
     return given if _REQUEST_ID.fullmatch(given) else secrets.token_hex(16)
 
 

@@ -126,8 +126,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     # Each worker keeps its connection between requests: opening one (Django registers a few
-    # dozen SQL functions on it, then the PRAGMAs above run) cost about 0.6 ms, more than a
-    # SCIM lookup's own queries. A local file has no server to drop idle connections, and WAL
+    # dozen SQL functions on it, then the PRAGMAs above run) costs more than a SCIM lookup's
+    # own queries (docs/performance.md). A local file has no server to drop idle connections, and WAL
     # lets an idle connection hold no lock, so no health check is needed.
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=600))
     # A file (not the in-memory default) for the test database too, so that tests with
@@ -141,8 +141,9 @@ else:
     # ending it) is replaced before a request's first query instead of failing the request.
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
     # Server-side parameters, and a query run five times on a connection is prepared: PostgreSQL
-    # then skips planning it (planning a SCIM user's view, a six-table join, took 0.7-1.2 ms;
-    # running it 0.06 ms). Off behind a pooler in transaction mode that cannot keep them.
+    # then skips planning it (planning a SCIM user's view, a six-table join, costs far more than
+    # running it: docs/performance.md). Off behind a pooler in transaction mode that cannot
+    # keep them.
     if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
         options = DATABASES["default"].setdefault("OPTIONS", {})
         options.setdefault("server_side_binding", True)

@@ -13,7 +13,7 @@ application = get_wsgi_application()
 # What is loaded by now (Django, the apps, and the views the URLconf imports, loaded here
 # rather than by the first request) lives as long as the process. Frozen, it is left out of
 # the garbage collector's full collections, which otherwise walk all of it and stall the
-# request they fall on: 60-75 ms, the slowest pages of a 100,000-user import.
+# request they fall on (the slowest pages of a large import; docs/performance.md).
 get_resolver().url_patterns  # noqa: B018 (imports every view)
 gc.collect()
 gc.freeze()
