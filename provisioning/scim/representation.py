@@ -47,6 +47,7 @@ class _Render:
         if computed is not None:
             return computed(self)
         if attribute.relation:
+            assert attribute.storage is not None, f"{attribute.name} is a relation kept nowhere"
             return _RELATIONS[attribute.storage](self.user[attribute.storage])
         if attribute.type == COMPLEX:
             value = self.schema_of(attribute)
@@ -81,7 +82,7 @@ def _groups(groups: Iterable[tuple[Any, str]]) -> list[dict[str, Any]]:
 
 
 # Values kept in relations, by storage key, as the resource shows them.
-_RELATIONS: dict[str | None, Callable[[Any], Any]] = {"groups": _groups, "branches": lambda b: b}
+_RELATIONS: dict[str, Callable[[Any], Any]] = {"groups": _groups, "branches": lambda b: b}
 
 # Values this server computes rather than keeps, by (parent, attribute) name.
 _COMPUTED: dict[tuple[str, str], Callable[[_Render], Any]] = {
