@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 
 from accounts.models import User
@@ -30,6 +31,6 @@ class UsernameOrEmailBackend(ModelBackend):
             return user
         return None
 
-    def user_can_authenticate(self, user: User) -> bool:
+    def user_can_authenticate(self, user: User | AnonymousUser | None) -> bool:
         """Inactive and soft-deleted users cannot sign in (nor keep a session)."""
-        return user.is_active and not user.is_deleted
+        return isinstance(user, User) and user.is_active and not user.is_deleted

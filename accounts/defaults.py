@@ -43,8 +43,9 @@ def default_time_zone(branches: Sequence[Branch], account: AccountSettings) -> s
 
 def default_user_type(branches: Sequence[Branch], account: AccountSettings) -> UserType:
     for branch in branches[:1]:
-        if branch.default_user_type_id is not None:
-            return branch.default_user_type
+        # A branch without a default costs no query: Django reads a null key as None.
+        if (user_type := branch.default_user_type) is not None:
+            return user_type
     return account.default_user_type
 
 

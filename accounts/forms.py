@@ -65,7 +65,9 @@ class UserForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not can_grant_super_admin:
             # Only superusers make SuperAdmins; others could otherwise raise their own rights.
-            self.fields["user_type"].queryset = UserType.objects.exclude(
+            user_type = self.fields["user_type"]
+            assert isinstance(user_type, forms.ModelChoiceField)
+            user_type.queryset = UserType.objects.exclude(
                 name=UserType.SUPER_ADMIN, is_builtin=True
             )
 

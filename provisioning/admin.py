@@ -33,15 +33,14 @@ class ScimSettingsAdmin(admin.ModelAdmin):
     """Read-only: use `manage.py scim` (or the portal's settings page) to change anything."""
 
     list_display = ["__str__", "token_prefix", "token_created_at", "last_used_at"]
-    fields = [
+    fields = readonly_fields = (
         "enabled",
         "token_prefix",
         "token_created_at",
         "previous_token_prefix",
         "previous_valid_until",
         "last_used_at",
-    ]
-    readonly_fields = fields
+    )
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -185,7 +185,8 @@ class SsoSettingsForm(forms.Form):
             raise ValidationError("The metadata file is not UTF-8 XML.") from None
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Form.clean() returns, typed as never None
         source = "idp_metadata_file" if data.get("idp_metadata_file") else "idp_metadata"
         if data.get(source, "").strip():
             self._import_metadata(source, data[source])

@@ -204,7 +204,9 @@ def _match_q(spec: AttributeSpec, op: str, value: Any) -> Q:
 def _string_q(spec: AttributeSpec, op: str, value: str) -> Q:
     if op != "eq" and value == "":
         return _not_null(spec)  # the empty string starts, ends and is part of every string
-    field, text = F(spec.field), Value(value)
+    assert spec.field is not None, "_compare_q answers for constant attributes"
+    field: F | Lower = F(spec.field)
+    text: Value | Lower = Value(value)
     if not spec.case_exact:
         field, text = Lower(field), Lower(text)
     if op == "eq":

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from django.db.models import F, OrderBy
+from django.db.models import F, OrderBy, QuerySet
 from django.db.models.functions import Lower
 
 from accounts.models import User, UserQuerySet
@@ -92,7 +92,7 @@ _VIEWED = ("pk", *SCIM_COLUMNS, *_RELATED)
 
 
 @cache
-def _viewed() -> UserQuerySet:
+def _viewed() -> QuerySet[User, dict[str, Any]]:
     """Visible users with what their SCIM views show (``SCIM_COLUMNS``, branches and groups),
     read in one query whatever their number; built once, as ``_visible()``."""
     return _visible().values(*_VIEWED).order_by()

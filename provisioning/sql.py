@@ -23,7 +23,7 @@ from typing import Any
 
 from django.contrib.auth.models import Group
 from django.db import connection
-from django.db.models import Field, Model
+from django.db.models import Field, ForeignKey, ManyToManyField, Model
 from django.utils.dateparse import parse_datetime
 
 from accounts.models import Branch, User, UserType
@@ -67,8 +67,16 @@ def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
+def _field(model: type[Model], name: str) -> Field:
+    """The field that stores ``name`` in ``model``'s table ("pk": its primary key)."""
+    field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+    # get_field() also finds reverse relations and generic keys, which have no column.
+    assert isinstance(field, Field), f"{model.__name__}.{name} is not a column"
+    return field
+
+
 def _column(model: type[Model], alias: str, name: str, key: str) -> _Column:
-    field: Field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+    field = _field(model, name)
     return _Column(
         key,
         f"{_quote(alias)}.{_quote(field.column)}",
@@ -94,10 +102,11 @@ def _select(key: str) -> _Column:
 
 def _through(name: str) -> tuple[str, str, str]:
     """The table of a many-to-many relation of User and its two key columns (user, other)."""
-    through = User._meta.get_field(name).remote_field.through
-    user, other = (
-        field for field in through._meta.get_fields() if field.is_relation and field.concrete
-    )
+    relation = User._meta.get_field(name)
+    assert isinstance(relation, ManyToManyField), f"User.{name} is not many-to-many"
+    through = relation.remote_field.through
+    assert through is not None, "the app registry resolves it to a model"
+    user, other = (field for field in through._meta.get_fields() if isinstance(field, ForeignKey))
     if user.related_model is not User:
         user, other = other, user
     return through._meta.db_table, user.column, other.column
@@ -110,7 +119,7 @@ def _from() -> str:
     parts = [
         f"{user_table} {_quote('u')}",
         f"INNER JOIN {_quote(UserType._meta.db_table)} {_quote('t')} "
-        f"ON {_quote('u')}.{_quote(User._meta.get_field('user_type').column)} "
+        f"ON {_quote('u')}.{_quote(_field(User, 'user_type').column)} "
         f"= {_quote('t')}.{_quote(UserType._meta.pk.column)}",
     ]
     for relation in ("branches", "groups"):
@@ -130,7 +139,7 @@ def _from() -> str:
 
 def _visible() -> tuple[str, list[Any]]:
     """``accounts.models.SCIM_VISIBLE`` in SQL (its test holds the two together)."""
-    column = lambda name: f"{_quote('u')}.{_quote(User._meta.get_field(name).column)}"  # noqa: E731
+    column = lambda name: f"{_quote('u')}.{_quote(_field(User, name).column)}"  # noqa: E731
     return (
         f"{column('deleted_at')} IS NULL AND {column('is_staff')} = %s "
         f"AND {column('is_superuser')} = %s",
@@ -173,7 +182,7 @@ def _read(keys: Sequence[str], *, lookup: str, for_update: bool = False) -> Read
     columns = tuple(_select(key) for key in keys)
     user_table = _quote(User._meta.db_table)
     pk = _quote(User._meta.pk.column)
-    field = User._meta.get_field(lookup)
+    field = _field(User, lookup)
     if lookup == "username":  # case-insensitive, as the lower(username) unique index serves
         match = f"LOWER({_quote(field.column)}) = LOWER(%s)"
     else:

@@ -20,7 +20,10 @@ from provisioning.scim.listing import (
 from provisioning.scim.representation import UserView, project, user_resource
 
 
-class UserRenderingMixin:
+class UserResourceView(ScimView):
+    """A SCIM view that answers with User resources: the request's projection, the API's
+    address in each resource, the list envelope."""
+
     def resources(self, views: list[UserView], shape: Projection | ListQuery) -> list[dict]:
         base_url = self.base_url()
         return [
@@ -56,7 +59,7 @@ class UserRenderingMixin:
         return self.shown(queries.get_user_view(str(user.scim_id)), projection, status_code)
 
 
-class UsersView(UserRenderingMixin, ScimView):
+class UsersView(UserResourceView):
     def get(self, request: Request) -> Response:
         return self.listing(build_query(request.query_params))
 
@@ -68,12 +71,12 @@ class UsersView(UserRenderingMixin, ScimView):
         return response
 
 
-class UserSearchView(UserRenderingMixin, ScimView):
+class UserSearchView(UserResourceView):
     def post(self, request: Request) -> Response:
         return self.listing(query_from_search(request.data))
 
 
-class UserDetailView(UserRenderingMixin, ScimView):
+class UserDetailView(UserResourceView):
     def get(self, request: Request, scim_id: str) -> Response:
         projection = self.projection()
         view = queries.get_user_view(scim_id)

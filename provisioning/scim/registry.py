@@ -77,17 +77,21 @@ def sortable_names() -> list[str]:
 def writable() -> Iterator[AttributeRef]:
     """The attributes a client may set, with their storage (RFC 7643 §2.2 "mutability")."""
     for ref in stored().values():
-        if Mutability.READ_ONLY not in (ref.attribute.mutability, ref.definition.mutability):
+        if _is_writable(ref):
             yield ref
+
+
+def _is_writable(ref: AttributeRef) -> bool:
+    return Mutability.READ_ONLY not in (ref.attribute.mutability, ref.definition.mutability)
 
 
 def client_owned() -> dict[str, object]:
     """Storage key -> the value a PUT clears it to, for the attributes an IdP owns outright:
     what it sends, or this value when absent (RFC 7644 §3.5.1)."""
     return {
-        ref.definition.storage: ref.definition.cleared
-        for ref in writable()
-        if not ref.definition.kept_when_absent and not ref.definition.relation
+        storage: ref.definition.cleared
+        for storage, ref in stored().items()
+        if _is_writable(ref) and not ref.definition.kept_when_absent and not ref.definition.relation
     }
 
 

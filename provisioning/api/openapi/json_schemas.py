@@ -42,13 +42,19 @@ def _constraints(attribute: Attribute, name: str) -> dict[str, Any]:
     """What the portal checks of a request's attribute: the rules above, and the length of
     the User column that keeps it (the registry's storage) as its maxLength."""
     constraints = dict(REQUEST_CONSTRAINTS.get(name, {}))
-    kept = attribute.storage and not attribute.relation and "__" not in attribute.storage
+    field = _user_field(attribute)
     # A password is checked by the password validators; its column holds only the hash.
-    if kept and attribute.mutability != Mutability.WRITE_ONLY:
-        max_length = getattr(User._meta.get_field(attribute.storage), "max_length", None)
+    if field and attribute.mutability != Mutability.WRITE_ONLY:
+        max_length = getattr(User._meta.get_field(field), "max_length", None)
         if max_length and attribute.type == STRING:
             constraints["maxLength"] = max_length
     return constraints
+
+
+def _user_field(attribute: Attribute) -> str | None:
+    """The User field that keeps ``attribute``: its storage, unless a relation or a lookup path."""
+    storage = attribute.storage
+    return storage if storage and not attribute.relation and "__" not in storage else None
 
 
 # Resources (RFC 7643) ---------------------------------------------------------------------------

@@ -206,7 +206,7 @@ def _error_response(status: int) -> dict[str, Any]:
     if status == 414:
         return {"description": ERROR_DESCRIPTIONS[status]}
     types = scim_types(status)
-    specific = {
+    specific: dict[str, dict[str, Any]] = {
         "status": {"type": "string", "enum": [str(status)]},
         "scimType": {"type": "string", "enum": types} if types else {"not": {}},
     }

@@ -1,0 +1,67 @@
+"""Where an operation lands: a path, or a key of a path-less value, resolved to an attribute
+of the User's schemas (RFC 7644 §3.5.2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from provisioning.scim import errors, filters, schemas
+from provisioning.scim.attributes import Attribute, Schema
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where an operation lands: a whole schema (``attribute`` None) or one of its attributes."""
+
+    schema: Schema
+    attribute: Attribute | None = None
+    sub_attribute: Attribute | None = None
+    value_filter: filters.Filter | None = None
+
+
+def key_target(key: str, schema: Schema) -> Target | None:
+    """A key of a path-less value: "active", "name.givenName", "urn:...:User:department" or an
+    extension URN whose value holds that extension's attributes (RFC 7644 §3.5.2.1)."""
+    extension = schemas.find_schema(key) if schema is schemas.USER else None
+    if extension is not None:
+        return Target(extension)
+    ref = schemas.resolve(key, None if schema is schemas.USER else schema.id)
+    return Target(ref.schema, ref.attribute, ref.sub_attribute) if ref else None
+
+
+def path_target(path: filters.PatchPath) -> Target | None:
+    """Resolve a parsed path; None for attributes this server does not define."""
+    extension = _extension_as_path(path.attr)
+    if extension is not None:
+        return Target(extension)
+    attr = path.attr
+    dotted = (
+        attr.attribute if attr.sub_attribute is None else f"{attr.attribute}.{attr.sub_attribute}"
+    )
+    ref = schemas.resolve(dotted, attr.schema)
+    if ref is None:
+        return None
+    if path.value_filter is not None and not ref.attribute.multi_valued:
+        raise errors.InvalidPath(f'"{ref.attribute.name}" is single-valued: it takes no filter.')
+    sub_attribute = ref.sub_attribute
+    if path.sub_attribute is not None:
+        sub_attribute = ref.attribute.sub_attribute(path.sub_attribute)
+        if sub_attribute is None:
+            return None
+    return Target(ref.schema, ref.attribute, sub_attribute, path.value_filter)
+
+
+# IdP quirks -------------------------------------------------------------------------------------
+
+
+def _extension_as_path(attr: filters.AttrPath) -> Schema | None:
+    """An extension URN used as a path ("path": "urn:...:enterprise:2.0:User").
+
+    The RFC 7644 grammar has no such path, but the path-less form uses the URN as a key
+    (§3.5.2.1), and a client that carries it over into "path" can only mean the extension as a
+    whole. The path parser reads it as schema "...:2.0" plus attribute "User".
+    """
+    if attr.schema is None or attr.sub_attribute is not None:
+        return None
+    schema = schemas.find_schema(f"{attr.schema}:{attr.attribute}")
+    return None if schema is schemas.USER else schema
