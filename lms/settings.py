@@ -127,8 +127,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     # Each worker keeps its connection between requests: opening one (Django registers a few
     # dozen SQL functions on it, then the PRAGMAs above run) costs more than a SCIM lookup's
-    # own queries (docs/performance.md). A local file has no server to drop idle connections, and WAL
-    # lets an idle connection hold no lock, so no health check is needed.
+    # own queries (docs/performance.md). A local file has no server to drop idle connections,
+    # and WAL lets an idle connection hold no lock, so no health check is needed.
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=600))
     # A file (not the in-memory default) for the test database too, so that tests with
     # several threads see real SQLite locking instead of shared-cache table locks; one per

@@ -35,7 +35,7 @@ def _without_empty(values: Mapping[str, Any]) -> dict[str, Any]:
 
 # How one attribute's value is read from a view, given the SCIM root.
 Getter = Callable[[UserView, str], Any]
-_EMPTY = ("", None, [], {})
+_EMPTY: tuple[Any, ...] = ("", None, [], {})
 
 
 def _location(user: UserView, base_url: str) -> str:
