@@ -45,18 +45,18 @@ class UserResourceView(ScimView):
         query string refused afterwards would refuse a write already made."""
         return build_projection(self.request.query_params)
 
-    def shown(
+    def user_response(
         self, view: UserView, projection: Projection, status_code: int = status.HTTP_200_OK
     ) -> Response:
         """One user as the response's body, with its ETag (RFC 7644 §3.14)."""
         [resource] = self.resources([view], projection)
         return with_etag(Response(resource, status=status_code), view["version"])
 
-    def written(
+    def response_after_write(
         self, user: User, projection: Projection, status_code: int = status.HTTP_200_OK
     ) -> Response:
         """The user a write left, read back as a GET would show it."""
-        return self.shown(queries.get_user_view(str(user.scim_id)), projection, status_code)
+        return self.user_response(queries.get_user_view(str(user.scim_id)), projection, status_code)
 
 
 class UsersView(UserResourceView):
@@ -66,7 +66,7 @@ class UsersView(UserResourceView):
     def post(self, request: Request) -> Response:
         projection = self.projection()
         user = services.provision_user(request.data, actor=self.actor)
-        response = self.written(user, projection, status.HTTP_201_CREATED)
+        response = self.response_after_write(user, projection, status.HTTP_201_CREATED)
         response["Location"] = f"{self.base_url()}/Users/{user.scim_id}"
         return response
 
@@ -82,7 +82,7 @@ class UserDetailView(UserResourceView):
         view = queries.get_user_view(scim_id)
         if self.if_none_match(view["version"]):
             return with_etag(Response(status=status.HTTP_304_NOT_MODIFIED), view["version"])
-        return self.shown(view, projection)
+        return self.user_response(view, projection)
 
     def put(self, request: Request, scim_id: str) -> Response:
         projection = self.projection()
@@ -92,7 +92,7 @@ class UserDetailView(UserResourceView):
             actor=self.actor,
             expected_versions=self.if_match(),
         )
-        return self.written(user, projection)
+        return self.response_after_write(user, projection)
 
     def patch(self, request: Request, scim_id: str) -> Response:
         projection = self.projection()
@@ -102,7 +102,7 @@ class UserDetailView(UserResourceView):
             actor=self.actor,
             expected_versions=self.if_match(),
         )
-        return self.written(user, projection)
+        return self.response_after_write(user, projection)
 
     def delete(self, request: Request, scim_id: str) -> Response:
         services.delete_user(scim_id, actor=self.actor, expected_versions=self.if_match())
