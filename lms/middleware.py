@@ -43,15 +43,15 @@ class RequestLogMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
-        request.request_id = request_id(request)
+        rid = request_id(request)
         response = self.get_response(request)
-        response["X-Request-ID"] = request.request_id
+        response["X-Request-ID"] = rid
         fields = {
             "method": request.method,
             "path": request.path,
             "status": response.status_code,
             "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-            "request_id": request.request_id,
+            "request_id": rid,
             "token_prefix": token_prefix(request),
         }
         logger.info(self.format(fields), extra={"request": fields})
