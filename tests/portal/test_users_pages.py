@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.models import User, UserSource, UserType
-from provisioning.models import EventType, ProvisioningEvent
+from accounts.models import AuditEvent, EventType, User, UserSource, UserType
 from tests.factories import BranchFactory, UserFactory, account_settings, user_type
 
 pytestmark = pytest.mark.django_db
@@ -173,7 +172,7 @@ def test_permanent_delete_warns_frees_the_email_and_is_logged(admin_client, dele
     admin_client.post(f"/users/{deleted_bob.pk}/purge/")
 
     assert not User.objects.filter(pk=deleted_bob.pk).exists()
-    assert ProvisioningEvent.objects.filter(event_type=EventType.USER_PURGED).exists()
+    assert AuditEvent.objects.filter(event_type=EventType.USER_PURGED).exists()
     admin_client.post("/users/new/", {"username": "new-bob", "email": "bob@example.com"})
     assert User.objects.filter(email="bob@example.com").exists()
 

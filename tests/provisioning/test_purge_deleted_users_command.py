@@ -87,14 +87,14 @@ def test_rejects_a_malformed_date():
 
 
 def test_purge_is_logged_and_scrubs_the_users_name_from_the_log(deleted_bob):
-    from provisioning.models import EventType, ProvisioningEvent
+    from accounts.models import AuditEvent, EventType
     from provisioning.services import Actor, record_event
 
     record_event(EventType.USER_DELETED, actor=Actor.system("tests"), user=deleted_bob)
 
     purge("--email", "bob@example.com", "--commit")
 
-    labels = list(ProvisioningEvent.objects.values_list("event_type", "target_label"))
+    labels = list(AuditEvent.objects.values_list("event_type", "target_label"))
     assert (EventType.USER_PURGED, f"purged user {deleted_bob.scim_id}") in labels
     assert (EventType.USER_DELETED, f"purged user {deleted_bob.scim_id}") in labels
     assert not any("bob" in label for _, label in labels)

@@ -1495,7 +1495,7 @@ def test_super_admin_cannot_be_assigned_by_provisioning(scim):
     assert response.status_code == 400
     assert response.json() == scim_error(
         400,
-        "userType 'SuperAdmin' cannot be assigned by provisioning; grant it in the portal.",
+        "The user type 'SuperAdmin' is granted only in the portal, by a SuperAdmin.",
         "invalidValue",
     )
 
