@@ -273,7 +273,7 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     list_display = [
         "created_at",
-        "event_type",
+        "event_label",
         "outcome",
         "source",
         "actor_label",

@@ -61,6 +61,7 @@ def delete_user_type(user_type: UserType, *, actor: Actor) -> None:
     if user_type.is_protected:
         raise ProtectedUserType(user_type.name)
     with transaction.atomic():
+        user_type = UserType.objects.select_for_update().get(pk=user_type.pk)
         user_type.delete()
         audit.record(EventType.USER_TYPE_DELETED, actor=actor, label=user_type.name)
 

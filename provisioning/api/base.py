@@ -150,10 +150,11 @@ class ScimView(APIView):
             )
 
     def parsed_body(self) -> object:
-        """The request's body, if it parsed (a body refused as such is refused again)."""
+        """The request's body, if it parses: a write refused before its body was read (for its
+        query string, say) may have a body that does not."""
         try:
             return self.request.data
-        except (drf.APIException, SuspiciousOperation):
+        except (drf.APIException, scim.ScimError, SuspiciousOperation):
             return None
 
     def perform_authentication(self, request: Request) -> None:

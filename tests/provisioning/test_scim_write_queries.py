@@ -53,3 +53,11 @@ def test_a_write_answer_shows_the_attributes_asked_for(scim, alice):
 
     assert response.status_code == 200
     assert set(response.json()) == {"schemas", "id", "active"}
+
+
+def test_a_create_refused_for_its_query_is_recorded_whatever_its_body(scim):
+    response = scim.send("post", f"/Users{BOTH}", b"O\xfd\x13KV")
+
+    _refused(response)
+    created = AuditEvent.objects.filter(event_type="user.created")
+    assert list(created.values_list("outcome", "target_label")) == [("refused", "")]

@@ -195,3 +195,26 @@ def test_disabling_scim_is_never_blocked(admin_client, sso, actor):
     admin_client.post("/settings/scim/", {})
 
     assert not ScimSettings.load().enabled
+
+
+def test_a_check_says_an_idps_super_admin_claim_would_be_ignored(admin_browser):
+    SsoSettings.objects.update(attr_user_type="userType")
+
+    response = admin_browser.post(
+        admin_browser.okta.response(
+            admin_browser.start(CHECK), attributes=dict(ALICE) | {"userType": "SuperAdmin"}
+        )
+    )
+
+    assert (
+        "The user type &#x27;SuperAdmin&#x27; is granted only in the portal, by a SuperAdmin"
+        in response.content.decode()
+    )
+
+
+def test_a_check_is_recorded_as_the_portal_admins_at_their_address(admin_browser):
+    admin_browser.post(admin_browser.okta.response(admin_browser.start(CHECK)))
+
+    event = check_event()
+    assert (event.source, event.address) == ("portal", "127.0.0.1")
+    assert event.actor_label.startswith("user:")
