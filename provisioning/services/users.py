@@ -63,7 +63,9 @@ class UnknownUserType(ProvisioningError):
 
 class UnknownBranch(ProvisioningError):
     def __init__(self, name: str) -> None:
-        super().__init__(f"No branch is named {name!r}; create it in the portal first.")
+        super().__init__(
+            f"No active branch is named {name!r}; create or activate it in the portal first."
+        )
 
 
 @cache

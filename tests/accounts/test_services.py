@@ -266,3 +266,15 @@ def test_custom_password_validators_replace_the_defaults(actor, alice):
 
     with pytest.raises(InvalidPassword, match="too similar"):
         services.update_user(alice, {"password": "alice-liddell"}, actor=actor)
+
+
+def test_branches_are_found_by_name_one_way_for_every_outside_system():
+    from tests.factories import BranchFactory
+
+    athens = BranchFactory(name="Athens", slug="athens")
+    BranchFactory(name="Closed", slug="closed", is_active=False)
+
+    assert services.branch_named("  athens ") == athens
+    assert services.branch_named("Closed") is None  # inactive: takes no members from outside
+    assert services.branch_named("A" * 50_000) is None  # longer than any name: not asked for
+    assert services.user_type_named("learner-type").name == UserType.LEARNER
