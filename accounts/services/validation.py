@@ -98,8 +98,9 @@ class Actor:
     @property
     def may_assign_super_admin(self) -> bool:
         """SuperAdmin is granted only in the portal or back office by a SuperAdmin (or by a
-        command, run by whoever runs the server); an IdP never grants it, by SCIM or SSO."""
-        if self.source in {Source.COMMAND, Source.SYSTEM}:
+        command, run by whoever runs the server); an IdP never grants it, by SCIM or SSO, and
+        neither does an actor that names no path."""
+        if self.source == Source.COMMAND:
             return True
         if self.source not in {Source.PORTAL, Source.BACK_OFFICE} or self.user is None:
             return False

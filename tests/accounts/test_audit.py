@@ -209,6 +209,7 @@ def test_a_super_admin_assigns_super_admin_in_the_portal(by_root, alice):
     [
         services.Actor(label="scim:token abcd", source=Source.SCIM),
         services.Actor(label="sso:saml", source=Source.SSO),
+        services.Actor(label="no path named"),
     ],
 )
 def test_an_idp_never_assigns_super_admin(actor, alice):
