@@ -283,18 +283,27 @@ def _apply_changes(
             if changed:
                 trail.append(audit.change(name, before, value))
     if "branches" in changes:
-        old_type_id = user.user_type_id
-        branches = list(changes["branches"])
-        before = _assign_branches(user, branches)
-        if before is not None:
-            trail.append(
-                audit.change("branches", [b.name for b in before], [b.name for b in branches])
-            )
-            if user.user_type_id != old_type_id:  # a first branch's default user type
-                _check_user_type(user.user_type, actor)
+        trail += _branches_changed(user, list(changes["branches"]), actor)
     if changes.get("password"):
         user.set_password(_validated_password(changes["password"], user, password_validators))
         trail.append(audit.change("password", None, None))
+    return trail
+
+
+def _branches_changed(user: User, branches: list[Branch], actor: Actor) -> list[dict[str, Any]]:
+    """Assign ``branches``; the trail's entries: the branches, and the inherited time zone
+    and user type a first branch brings (accounts.defaults)."""
+    zone, type_id = user.time_zone, user.user_type_id
+    before = _assign_branches(user, branches)
+    if before is None:
+        return []
+    trail = [audit.change("branches", [b.name for b in before], [b.name for b in branches])]
+    if user.time_zone != zone:
+        trail.append(audit.change("time_zone", zone, user.time_zone))
+    if user.user_type_id != type_id:
+        _check_user_type(user.user_type, actor)
+        # Read only here: a user type a first branch replaces is rarely already loaded.
+        trail.append(audit.change("user_type", UserType.objects.get(pk=type_id), user.user_type))
     return trail
 
 

@@ -66,6 +66,25 @@ def test_related_values_are_recorded_by_name(by_root, alice):
     ]
 
 
+def test_what_a_first_branch_brings_is_recorded_too(by_root, alice):
+    athens = BranchFactory(
+        name="Athens",
+        slug="athens",
+        default_time_zone="Europe/Athens",
+        default_user_type=user_type(UserType.TRAINER),
+    )
+    alice.time_zone_inherited = alice.user_type_inherited = True
+    alice.save()
+
+    services.update_user(alice, {"branches": [athens]}, actor=by_root)
+
+    assert only_row().changes == [
+        {"field": "branches", "before": [], "after": ["Athens"]},
+        {"field": "time_zone", "before": "UTC", "after": "Europe/Athens"},
+        {"field": "user_type", "before": UserType.LEARNER, "after": UserType.TRAINER},
+    ]
+
+
 def test_a_password_change_is_recorded_by_name_only(by_root, alice):
     services.update_user(alice, {"password": "A-new-pass-phrase-7"}, actor=by_root)
 
