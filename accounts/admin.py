@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
@@ -206,12 +208,11 @@ class UserTypeAdmin(admin.ModelAdmin):
         return not (obj and obj.is_protected) and super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj: UserType, form, change: bool) -> None:
-        if not change:  # a new user type has nothing before it to record
-            super().save_model(request, obj, form, change)
-            return
-        saved = services.update_user_type(
-            UserType.objects.get(pk=obj.pk), name=obj.name, role=obj.role, actor=_actor(request)
-        )
+        name, role, actor = form.cleaned_data["name"], form.cleaned_data["role"], _actor(request)
+        if change:
+            saved = services.update_user_type(obj, name=name, role=role, actor=actor)
+        else:
+            saved = services.create_user_type(name=name, role=role, actor=actor)
         _became(obj, saved)
 
     def delete_model(self, request, obj: UserType) -> None:
@@ -230,7 +231,7 @@ class BranchAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj: Branch, form, change: bool) -> None:
         data = services.BranchData(
-            **{name: form.cleaned_data[name] for name in BRANCH_FIELDS if name in form.cleaned_data}
+            **{field.name: form.cleaned_data[field.name] for field in fields(services.BranchData)}
         )
         if change:
             saved = services.update_branch(obj, data, actor=_actor(request))
@@ -244,9 +245,6 @@ class BranchAdmin(admin.ModelAdmin):
         except AccountError as error:
             messages.error(request, str(error))
             return HttpResponseRedirect(request.get_full_path())
-
-
-BRANCH_FIELDS = ("name", "slug", "default_time_zone", "default_user_type", "is_active")
 
 
 @admin.register(AccountSettings)

@@ -317,6 +317,7 @@ class EventType(models.TextChoices):
     USER_PURGED = "user.purged", "User permanently deleted"
     BRANCH_CREATED = "branch.created", "Branch created"
     BRANCH_UPDATED = "branch.updated", "Branch updated"
+    USER_TYPE_CREATED = "user_type.created", "User type created"
     USER_TYPE_UPDATED = "user_type.updated", "User type updated"
     USER_TYPE_DELETED = "user_type.deleted", "User type deleted"
     ACCOUNT_SETTINGS_UPDATED = "account.updated", "Account settings updated"

@@ -40,6 +40,18 @@ def branch_named(name: str) -> Branch | None:
 # User types ---------------------------------------------------------------------------------
 
 
+def create_user_type(*, name: str, role: str, actor: Actor) -> UserType:
+    with transaction.atomic():
+        user_type = UserType.objects.create(name=name, role=role)
+        audit.record(
+            EventType.USER_TYPE_CREATED,
+            actor=actor,
+            label=name,
+            changes=audit.changes_of({}, {"name": name, "role": role}),
+        )
+    return user_type
+
+
 def update_user_type(user_type: UserType, *, name: str, role: str, actor: Actor) -> UserType:
     if user_type.is_protected:
         raise ProtectedUserType(user_type.name)

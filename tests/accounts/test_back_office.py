@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.models import AuditEvent, Branch, EventType, Source, User
+from accounts.models import AuditEvent, Branch, EventType, Source, User, UserType
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +80,39 @@ def test_a_branch_saved_in_the_back_office_is_recorded(back_office):
         Source.BACK_OFFICE,
         "Athens",
     )
+
+
+def test_user_types_added_and_changed_in_the_back_office_are_recorded(back_office):
+    back_office.post("/admin/accounts/usertype/add/", {"name": "Coach", "role": "instructor"})
+    coach = UserType.objects.get(name="Coach")
+    back_office.post(
+        f"/admin/accounts/usertype/{coach.pk}/change/", {"name": "Mentor", "role": "instructor"}
+    )
+
+    rows = list(AuditEvent.objects.order_by("pk"))
+    assert [(r.event_type, r.source, r.target_label) for r in rows] == [
+        (EventType.USER_TYPE_CREATED, Source.BACK_OFFICE, "Coach"),
+        (EventType.USER_TYPE_UPDATED, Source.BACK_OFFICE, "Mentor"),
+    ]
+    assert rows[1].changes == [{"field": "name", "before": "Coach", "after": "Mentor"}]
+
+
+def test_account_settings_changed_in_the_back_office_are_recorded(back_office):
+    from accounts.models import AccountSettings
+
+    account = AccountSettings.load()
+    response = back_office.post(
+        f"/admin/accounts/accountsettings/{account.pk}/change/",
+        {
+            "default_time_zone": "Europe/Athens",
+            "default_user_type": account.default_user_type_id,
+            "default_language": account.default_language,
+        },
+    )
+
+    assert response.status_code == 302
+    [row] = AuditEvent.objects.all()
+    assert (row.event_type, row.source) == (EventType.ACCOUNT_SETTINGS_UPDATED, Source.BACK_OFFICE)
+    assert row.changes == [
+        {"field": "default_time_zone", "before": "UTC", "after": "Europe/Athens"}
+    ]
