@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
@@ -9,8 +11,17 @@ from django.http import HttpRequest, HttpResponseRedirect
 
 from accounts import services
 from accounts.exceptions import AccountError
-from accounts.models import AccountSettings, Branch, User, UserType
-from provisioning import services as provisioning
+from accounts.models import AccountSettings, AuditEvent, Branch, Source, User, UserType
+
+
+def _actor(request: HttpRequest) -> services.Actor:
+    return services.Actor.for_request(request, source=Source.BACK_OFFICE)
+
+
+def _became(obj, saved) -> None:
+    """Let the admin's object be the row a service saved (for its message and redirect)."""
+    obj.pk = saved.pk
+    obj.refresh_from_db()
 
 
 class DeletedFilter(admin.SimpleListFilter):
@@ -128,7 +139,7 @@ class UserAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj: User, form: forms.ModelForm, change: bool) -> None:
-        actor = services.Actor.for_user(request.user)
+        actor = _actor(request)
         data = form.cleaned_data
         if change:
             changes = {name: data[name] for name in form.changed_data if name != "password"}
@@ -141,7 +152,7 @@ class UserAdmin(admin.ModelAdmin):
             )
         # Domain errors raised above roll the admin's transaction back; changeform_view
         # turns them into a message.
-        obj.pk, obj._state = saved.pk, saved._state
+        _became(obj, saved)
 
     def save_related(self, request, form, formsets, change) -> None:
         # Branches were saved by the service, with the defaults rule applied.
@@ -155,7 +166,7 @@ class UserAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(request.get_full_path())
 
     def _each(self, request, queryset, verb: str, action) -> None:
-        actor = services.Actor.for_user(request.user)
+        actor = _actor(request)
         done, refused = 0, []
         for user in queryset:
             try:
@@ -183,7 +194,7 @@ class UserAdmin(admin.ModelAdmin):
 
     @admin.action(description="Permanently delete selected deleted users (cannot be undone)")
     def purge(self, request, queryset):
-        self._each(request, queryset, "Permanently deleted", provisioning.purge_user)
+        self._each(request, queryset, "Permanently deleted", services.permanently_delete_user)
 
 
 @admin.register(UserType)
@@ -196,9 +207,20 @@ class UserTypeAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj: UserType | None = None) -> bool:
         return not (obj and obj.is_protected) and super().has_delete_permission(request, obj)
 
+    def save_model(self, request, obj: UserType, form, change: bool) -> None:
+        name, role, actor = form.cleaned_data["name"], form.cleaned_data["role"], _actor(request)
+        if change:
+            saved = services.update_user_type(obj, name=name, role=role, actor=actor)
+        else:
+            saved = services.create_user_type(name=name, role=role, actor=actor)
+        _became(obj, saved)
+
+    def delete_model(self, request, obj: UserType) -> None:
+        services.delete_user_type(obj, actor=_actor(request))
+
     def delete_queryset(self, request, queryset) -> None:
         for user_type in queryset:
-            services.delete_user_type(user_type, actor=services.Actor.for_user(request.user))
+            services.delete_user_type(user_type, actor=_actor(request))
 
 
 @admin.register(Branch)
@@ -207,6 +229,23 @@ class BranchAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
 
+    def save_model(self, request, obj: Branch, form, change: bool) -> None:
+        data = services.BranchData(
+            **{field.name: form.cleaned_data[field.name] for field in fields(services.BranchData)}
+        )
+        if change:
+            saved = services.update_branch(obj, data, actor=_actor(request))
+        else:
+            saved = services.create_branch(data, actor=_actor(request))
+        _became(obj, saved)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except AccountError as error:
+            messages.error(request, str(error))
+            return HttpResponseRedirect(request.get_full_path())
+
 
 @admin.register(AccountSettings)
 class AccountSettingsAdmin(admin.ModelAdmin):
@@ -214,6 +253,40 @@ class AccountSettingsAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return not AccountSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj: AccountSettings, form, change: bool) -> None:
+        names = ("default_time_zone", "default_language", "default_user_type")
+        saved = services.update_account_settings(
+            actor=_actor(request), **{name: form.cleaned_data.get(name) for name in names}
+        )
+        _became(obj, saved)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit trail, read-only: only use cases write it."""
+
+    list_display = [
+        "created_at",
+        "event_label",
+        "outcome",
+        "source",
+        "actor_label",
+        "address",
+        "target_label",
+    ]
+    list_filter = ["source", "outcome", "event_type"]
+    search_fields = ["target_label", "actor_label"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -83,3 +83,13 @@ class UserNotDeleted(AccountError):
 class ProtectedUserType(AccountError):
     def __init__(self, name: str) -> None:
         super().__init__(f"The {name} user type cannot be changed or deleted.")
+
+
+class SuperAdminNotAssignable(InvalidField):
+    """SuperAdmin is granted in the portal or back office, by a SuperAdmin; never by an IdP."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            "user_type",
+            f"The user type {name!r} is granted only in the portal, by a SuperAdmin.",
+        )

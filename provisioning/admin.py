@@ -1,10 +1,10 @@
-"""Back office views of provisioning: the log is read-only, the token is never shown."""
+"""Back office views of provisioning: read-only, and the token is never shown."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 
-from provisioning.models import ProvisioningEvent, ScimSettings, SsoSettings
+from provisioning.models import ScimSettings, SsoSettings
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -18,14 +18,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
-
-
-@admin.register(ProvisioningEvent)
-class ProvisioningEventAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "event_type", "outcome", "actor_label", "target_label"]
-    list_filter = ["outcome", "event_type"]
-    search_fields = ["target_label", "actor_label"]
-    date_hierarchy = "created_at"
 
 
 @admin.register(ScimSettings)

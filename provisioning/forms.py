@@ -7,8 +7,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
+from accounts.models import EVENT_LABELS, Outcome, Source
 from provisioning import sso_services
-from provisioning.models import EventType, FingerprintAlgorithm, Outcome, SsoSettings
+from provisioning.models import FingerprintAlgorithm, SsoSettings
 from provisioning.sso import certificates, metadata
 
 
@@ -28,9 +29,15 @@ class RotateTokenForm(forms.Form):
     )
 
 
+def _actions() -> list[tuple[str, str]]:
+    # Every event type of the trail, accounts' and those other apps registered.
+    return [("", "Any action"), *EVENT_LABELS.items()]
+
+
 class EventFilterForm(forms.Form):
+    source = forms.ChoiceField(choices=[("", "Any source"), *Source.choices], required=False)
     outcome = forms.ChoiceField(choices=[("", "Any outcome"), *Outcome.choices], required=False)
-    action = forms.ChoiceField(choices=[("", "Any action"), *EventType.choices], required=False)
+    action = forms.ChoiceField(choices=_actions, required=False)
     user = forms.CharField(required=False, label="User", max_length=255)
 
 

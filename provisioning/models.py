@@ -1,8 +1,7 @@
-"""Provisioning state: the SCIM API's switch and token, SAML single sign-on, and the log."""
+"""Provisioning state: the SCIM API's switch and token, and SAML single sign-on."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 
 
@@ -43,56 +42,15 @@ class ScimSettings(models.Model):
 
 
 class EventType(models.TextChoices):
-    USER_CREATED = "user.created", "User created"
-    USER_UPDATED = "user.updated", "User updated"
-    USER_REPLACED = "user.replaced", "User replaced"
-    USER_DEACTIVATED = "user.deactivated", "User deactivated"
-    USER_REACTIVATED = "user.reactivated", "User reactivated"
-    USER_DELETED = "user.deleted", "User deleted"
-    USER_RESTORED = "user.restored", "User restored"
-    USER_PURGED = "user.purged", "User permanently deleted"
+    """What provisioning's own use cases record in the audit trail (``accounts.AuditEvent``,
+    where users' changes are recorded by accounts' use cases); named there at start-up."""
+
     SCIM_ENABLED = "scim.enabled", "SCIM provisioning enabled"
     SCIM_DISABLED = "scim.disabled", "SCIM provisioning disabled"
     TOKEN_ROTATED = "scim.token_rotated", "SCIM token rotated"
     SSO_CONFIGURED = "sso.configured", "SSO settings saved"
     SSO_CHECKED = "sso.checked", "SSO configuration checked"
     SSO_SIGN_IN = "sso.sign_in", "SSO sign-in"
-
-
-class Outcome(models.TextChoices):
-    SUCCESS = "success", "Success"
-    REFUSED = "refused", "Refused"
-
-
-class ProvisioningEvent(models.Model):
-    """One provisioning action, accepted or refused; append-only.
-
-    Written by services inside the transaction of the change it records (or, for a refused
-    change, right after its rollback). Never holds a password or a token: ``changed`` lists
-    attribute names only.
-    """
-
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    event_type = models.CharField(max_length=32, choices=EventType.choices)
-    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS)
-    actor_label = models.CharField(max_length=200)
-    target_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="provisioning_events",
-    )
-    target_label = models.CharField(max_length=255, blank=True)
-    changed = models.JSONField(default=list, blank=True)
-    detail = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["outcome", "-created_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.get_event_type_display()} ({self.outcome}) {self.target_label}"
 
 
 # SAML single sign-on ---------------------------------------------------------------------------

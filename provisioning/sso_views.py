@@ -74,7 +74,7 @@ def _safe_next(request: HttpRequest, url: str) -> str:
 
 def _begin(request: HttpRequest, purpose: str, *, next_url: str = "") -> HttpResponse:
     """Redirect to the IdP with a fresh AuthnRequest (SAML Bindings §3.4, HTTP-Redirect)."""
-    actor = Actor.for_user(request.user) if purpose == SamlPurpose.CHECK else None
+    actor = Actor.for_request(request) if purpose == SamlPurpose.CHECK else None
     try:
         start = sso_services.begin_saml_login(
             purpose,
@@ -175,7 +175,7 @@ def save_settings(
     if not form.is_valid():
         messages.error(request, "The SSO settings were not saved: correct the fields marked below.")
         return render_page(request, status=400, sso_form=form)
-    sso_services.save_sso_settings(form.settings_data(), actor=Actor.for_user(request.user))
+    sso_services.save_sso_settings(form.settings_data(), actor=Actor.for_request(request))
     if request.POST.get("action") == "check":
         return _begin(request, SamlPurpose.CHECK)
     messages.success(request, "SSO settings saved.")

@@ -1,4 +1,5 @@
-"""Provisioning pages: the SCIM section of Account & Settings, and the provisioning log.
+"""Provisioning pages: the SCIM section of Account & Settings, and the log (the audit trail of
+every path: portal, back office, SCIM, SSO, commands).
 
 Account & Settings is composed above this app (``lms.settings_page``): this module gives its
 sections' context, and its handlers are given the whole page to render as ``render_page``.
@@ -18,10 +19,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.models import AuditEvent, Source
 from accounts.permissions import portal_admin_required
 from provisioning import services, sso_services
 from provisioning.forms import EventFilterForm, RotateTokenForm, ScimEnableForm
-from provisioning.models import ProvisioningEvent, ScimSettings
+from provisioning.models import ScimSettings
 from provisioning.sso_views import sso_section
 
 PER_PAGE = 50
@@ -47,7 +49,7 @@ def settings_sections(request: HttpRequest) -> dict:
 
 
 def _actor(request: HttpRequest) -> services.Actor:
-    return services.Actor.for_user(request.user)
+    return services.Actor.for_request(request)
 
 
 @require_POST
@@ -88,9 +90,11 @@ def rotate_token(request: HttpRequest, *, render_page: Callable[..., HttpRespons
 @portal_admin_required
 def event_list(request: HttpRequest) -> HttpResponse:
     form = EventFilterForm(request.GET or None)
-    events = ProvisioningEvent.objects.all()
+    events = AuditEvent.objects.all()
     if form.is_valid():
         data = form.cleaned_data
+        if data["source"]:
+            events = events.filter(source=data["source"])
         if data["outcome"]:
             events = events.filter(outcome=data["outcome"])
         if data["action"]:
@@ -112,5 +116,26 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 @portal_admin_required
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    event = get_object_or_404(ProvisioningEvent.objects.select_related("target_user"), pk=pk)
-    return render(request, "portal/events/detail.html", {"event": event})
+    event = get_object_or_404(AuditEvent.objects.select_related("target_user"), pk=pk)
+    return render(
+        request, "portal/events/detail.html", {"event": event, "changes": _shown_changes(event)}
+    )
+
+
+def _shown(value: object) -> object:
+    return ", ".join(map(str, value)) if isinstance(value, list) else value
+
+
+def _shown_changes(event: AuditEvent) -> list[dict]:
+    """The event's changed fields, named as its source names them (a SCIM write by its SCIM
+    attributes), with their values before and after (none for a password)."""
+    names = services.SCIM_NAMES if event.source == Source.SCIM else {}
+    return [
+        {
+            "field": names.get(item["field"], item["field"]),
+            "has_values": "before" in item or "after" in item,
+            "before": _shown(item.get("before")),
+            "after": _shown(item.get("after")),
+        }
+        for item in event.changes
+    ]

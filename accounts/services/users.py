@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from accounts import defaults
-from accounts.exceptions import UserIsDeleted, UserNotDeleted, VersionMismatch
-from accounts.models import AccountSettings, Branch, User, UserType
+from accounts.exceptions import (
+    SuperAdminNotAssignable,
+    UserIsDeleted,
+    UserNotDeleted,
+    VersionMismatch,
+)
+from accounts.models import AccountSettings, Branch, EventType, User, UserType
+from accounts.services import audit
 from accounts.services.validation import (
     PROFILE_FIELDS,
     UPDATABLE_FIELDS,
@@ -39,13 +45,11 @@ def create_user(
     *,
     actor: Actor,
     password_validators: list | None = None,
-    and_then: Callable[[User], object] | None = None,
 ) -> User:
     """Create a user, applying the defaults rule (accounts.defaults) to what is not given.
 
     A password goes through ``password_validators`` (default: AUTH_PASSWORD_VALIDATORS).
-    ``and_then(user)`` runs in the creating transaction (e.g. to log the creation with it).
-    The password is hashed before that transaction begins: a deliberately slow hash must not
+    The password is hashed before the transaction begins: a deliberately slow hash must not
     hold a database lock (SQLite's is the whole database's).
     """
     account = AccountSettings.load()
@@ -56,6 +60,7 @@ def create_user(
         branches=branches,
         account=account,
     )
+    _check_user_type(resolved.user_type, actor)
     user = User(
         username=_clean_username(data.username),
         email=_clean_email(data.email),
@@ -86,9 +91,44 @@ def create_user(
         _save_unique(user, username=user.username, email=user.email, precheck=False)
         if branches:
             user.branches.set(branches)
-        if and_then is not None:
-            and_then(user)
+        audit.record(
+            EventType.USER_CREATED,
+            actor=actor,
+            user=user,
+            changes=_created(user, branches, password=bool(data.password)),
+        )
     return user
+
+
+def _created(user: User, branches: Sequence[Branch], *, password: bool) -> list[dict[str, Any]]:
+    """What a new user was given, as changes from nothing (empty values left out)."""
+    values = {name: getattr(user, name) for name in _CREATED_FIELDS}
+    values["branches"] = [branch.name for branch in branches]
+    given = [
+        audit.change(name, None, value)
+        for name, value in values.items()
+        if value not in (None, "", [])
+    ]
+    return [*given, audit.change("password", None, None)] if password else given
+
+
+# The fields a creation records, in the order a person reads a user.
+_CREATED_FIELDS = (
+    "username",
+    "email",
+    "email_type",
+    "email_primary",
+    "first_name",
+    "last_name",
+    "display_name",
+    "external_id",
+    "is_active",
+    "time_zone",
+    "user_type",
+    "language",
+    "locale",
+    *sorted(PROFILE_FIELDS - {"display_name"}),
+)
 
 
 def create_superuser(*, username: str, email: str, password: str | None, actor: Actor) -> User:
@@ -106,20 +146,42 @@ def create_superuser(*, username: str, email: str, password: str | None, actor: 
     )
 
 
+# Rules ----------------------------------------------------------------------------------------
+
+
+def _check_user_type(user_type: UserType | None, actor: Actor) -> None:
+    """SuperAdmin is assigned only by those who may (``Actor.may_assign_super_admin``)."""
+    if user_type is not None and user_type.is_protected and not actor.may_assign_super_admin:
+        raise SuperAdminNotAssignable(user_type.name)
+
+
+def require_version(user: User, expected_versions: Collection[int] | None) -> None:
+    """A read-modify-write's precondition (SCIM If-Match, RFC 7644 §3.14): the user, read
+    under lock, is still at one of the versions its writer saw; None asks nothing."""
+    if expected_versions is not None and user.version not in expected_versions:
+        raise VersionMismatch(expected_versions, user.version)
+
+
+# Changing -------------------------------------------------------------------------------------
+
+
 def _locked(user: User) -> User:
     return User.objects.select_for_update().get(pk=user.pk)
 
 
-def _joined(locked: bool) -> AbstractContextManager:
-    """The transaction a write runs in: the caller's, when it locked the user (all or nothing
-    with it), else one of its own."""
-    if locked and not transaction.get_connection().in_atomic_block:
+def _write(locked: bool) -> AbstractContextManager:
+    """The transaction a change runs in (see the package's docstring): the caller's, joined
+    without a savepoint, when it locked the user; else an atomic block of its own."""
+    if not locked:
+        return transaction.atomic()
+    if not transaction.get_connection().in_atomic_block:
         raise transaction.TransactionManagementError("locked=True outside a transaction")
-    return nullcontext() if locked else transaction.atomic()
+    return transaction.atomic(savepoint=False)
 
 
-def _apply_change(user: User, name: str, value: Any) -> bool:
-    """Set one field on ``user``; returns whether it changed. Validation happens here."""
+def _apply_change(user: User, name: str, value: Any) -> tuple[bool, Any]:
+    """Set one field on ``user``; returns whether it changed, and its value before.
+    Validation happens here."""
     if name == "username":
         value = _clean_username(value)
     elif name == "email":
@@ -139,16 +201,18 @@ def _apply_change(user: User, name: str, value: Any) -> bool:
         value = _clean_text(name, value)
     elif name == "is_active" and value != user.is_active:
         user.status_changed_at = timezone.now()
-    if getattr(user, name) == value:
-        return False
+    before = getattr(user, name)
+    if before == value:
+        return False, before
     setattr(user, name, value)
-    return True
+    return True, before
 
 
-def _assign_branches(user: User, branches: Sequence[Branch]) -> bool:
+def _assign_branches(user: User, branches: Sequence[Branch]) -> list[Branch] | None:
+    """Set the user's branches; returns those it had before, or None if nothing changed."""
     current = list(user.branches.all())
     if {b.pk for b in current} == {b.pk for b in branches}:
-        return False
+        return None
     if not current and branches:
         # First branch: inherited values follow the branch's defaults (accounts.defaults).
         account = AccountSettings.load()
@@ -157,7 +221,7 @@ def _assign_branches(user: User, branches: Sequence[Branch]) -> bool:
         if user.user_type_inherited:
             user.user_type = defaults.default_user_type(branches, account)
     user.branches.set(branches)
-    return True
+    return current
 
 
 def update_user(
@@ -165,38 +229,30 @@ def update_user(
     changes: Mapping[str, Any],
     *,
     actor: Actor,
-    expected_version: int | None = None,
     password_validators: list | None = None,
     locked: bool = False,
+    event_type: str = EventType.USER_UPDATED,
 ) -> UserChange:
-    """Change some of a user's fields at once, all or nothing.
+    """Change some of a user's fields at once, all or nothing, and record it.
 
     ``changes`` maps field names (``UPDATABLE_FIELDS``) to new values; a password is validated
-    and hashed. ``expected_version`` guards a read-modify-write (SCIM ``If-Match``).
-    ``locked``: the caller read ``user`` under a row lock in its transaction, which this joins
-    (else it is re-read so, in a transaction of its own).
+    and hashed, and recorded by name only. ``locked``: see the package's docstring.
+    ``event_type`` names the write in the trail (a SCIM PUT is ``user.replaced``); a write
+    that only (de)activates is recorded as that, whoever asked.
     """
     unknown = set(changes) - UPDATABLE_FIELDS
     if unknown:
         raise ValueError(f"Not updatable: {sorted(unknown)}")
-    with _joined(locked):
+    with _write(locked):
         if not locked:
             user = _locked(user)
         if user.is_deleted:
             raise UserIsDeleted(user.username)
-        if expected_version is not None and expected_version != user.version:
-            raise VersionMismatch(expected_version, user.version)
+        if "user_type" in changes:
+            _check_user_type(changes["user_type"], actor)
         before = _column_values(user)
-        changed = [
-            name
-            for name, value in changes.items()
-            if name not in {"branches", "password"} and _apply_change(user, name, value)
-        ]
-        if "branches" in changes and _assign_branches(user, list(changes["branches"])):
-            changed.append("branches")
-        if changes.get("password"):
-            user.set_password(_validated_password(changes["password"], user, password_validators))
-            changed.append("password")
+        trail = _apply_changes(user, changes, actor, password_validators)
+        changed = tuple(item["field"] for item in trail)
         if changed:
             _save_unique(
                 user,
@@ -206,7 +262,49 @@ def update_user(
                 # time of a status change): a full-row UPDATE cost a PUT a fifth of its time.
                 columns=[name for name, value in before.items() if getattr(user, name) != value],
             )
-    return UserChange(user=user, changed=tuple(changed))
+        if changed == ("is_active",):
+            event_type = (
+                EventType.USER_REACTIVATED if user.is_active else EventType.USER_DEACTIVATED
+            )
+        audit.record(
+            event_type, actor=actor, user=user, changes=trail, detail="" if changed else "no change"
+        )
+    return UserChange(user=user, changed=changed)
+
+
+def _apply_changes(
+    user: User, changes: Mapping[str, Any], actor: Actor, password_validators: list | None
+) -> list[dict[str, Any]]:
+    """Apply ``changes`` to ``user`` (unsaved); the trail's entries for those that changed."""
+    trail = []
+    for name, value in changes.items():
+        if name not in {"branches", "password"}:
+            changed, before = _apply_change(user, name, value)
+            if changed:
+                trail.append(audit.change(name, before, value))
+    if "branches" in changes:
+        trail += _branches_changed(user, list(changes["branches"]), actor)
+    if changes.get("password"):
+        user.set_password(_validated_password(changes["password"], user, password_validators))
+        trail.append(audit.change("password", None, None))
+    return trail
+
+
+def _branches_changed(user: User, branches: list[Branch], actor: Actor) -> list[dict[str, Any]]:
+    """Assign ``branches``; the trail's entries: the branches, and the inherited time zone
+    and user type a first branch brings (accounts.defaults)."""
+    zone, type_id = user.time_zone, user.user_type_id
+    before = _assign_branches(user, branches)
+    if before is None:
+        return []
+    trail = [audit.change("branches", [b.name for b in before], [b.name for b in branches])]
+    if user.time_zone != zone:
+        trail.append(audit.change("time_zone", zone, user.time_zone))
+    if user.user_type_id != type_id:
+        _check_user_type(user.user_type, actor)
+        # Read only here: a user type a first branch replaces is rarely already loaded.
+        trail.append(audit.change("user_type", UserType.objects.get(pk=type_id), user.user_type))
+    return trail
 
 
 def deactivate_user(user: User, *, actor: Actor) -> UserChange:
@@ -221,35 +319,45 @@ def reactivate_user(user: User, *, actor: Actor) -> UserChange:
 def soft_delete_user(user: User, *, actor: Actor, locked: bool = False) -> User:
     """Hide the user everywhere but the deleted-users view; it keeps its username and email.
 
-    ``locked``: as for ``update_user``.
+    ``locked``: see the package's docstring. Deleting a deleted user does (and records) nothing.
     """
-    with _joined(locked):
+    with _write(locked):
         if not locked:
             user = _locked(user)
         if user.is_deleted:
             return user
         user.deleted_at = timezone.now()
         user.save(update_fields=["deleted_at"])
+        audit.record(EventType.USER_DELETED, actor=actor, user=user)
     return user
 
 
 def restore_user(user: User, *, actor: Actor) -> User:
+    """Bring a soft-deleted user back; restoring one that is not deleted does nothing."""
     with transaction.atomic():
         user = _locked(user)
         if not user.is_deleted:
             return user
         user.deleted_at = None
         user.save(update_fields=["deleted_at"])
+        audit.record(EventType.USER_RESTORED, actor=actor, user=user)
     return user
 
 
 def permanently_delete_user(user: User, *, actor: Actor) -> None:
-    """Delete a soft-deleted user for good, freeing its username and email."""
+    """Delete a soft-deleted user for good, freeing its username and email.
+
+    Its personal data leaves the audit trail too: earlier rows keep what happened but name
+    the user only by its opaque SCIM id, and hold none of its values.
+    """
     with transaction.atomic():
         user = _locked(user)
         if not user.is_deleted:
             raise UserNotDeleted(user.username)
+        label = f"purged user {user.scim_id}"
+        audit.scrub_user(user, label=label)
         user.delete()
+        audit.record(EventType.USER_PURGED, actor=actor, label=label)
 
 
 def deleted_users_matching(

@@ -3,9 +3,10 @@ checked (cleaning, passwords, uniqueness backed by the database's constraints)."
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.contrib.auth import password_validation
@@ -17,6 +18,7 @@ from accounts.exceptions import EmailInUse, InvalidField, InvalidPassword, Usern
 from accounts.models import (
     MAX_USERNAME_LENGTH,
     Branch,
+    Source,
     User,
     UserSource,
     UserType,
@@ -61,18 +63,57 @@ UPDATABLE_FIELDS = PROFILE_FIELDS | frozenset(
 
 @dataclass(frozen=True)
 class Actor:
-    """Who does something: shown in the provisioning log, never a secret."""
+    """Who does something, by which path, from where: shown in the audit trail, never a
+    secret. ``address`` is the client's IP address for a web request, when known."""
 
     label: str
     user: User | None = None
+    source: str = Source.SYSTEM
+    address: str | None = None
 
     @classmethod
     def system(cls, name: str) -> Actor:
-        return cls(label=f"system:{name}")
+        """A management command (or Django's own, such as ``createsuperuser``)."""
+        return cls(label=f"system:{name}", source=Source.COMMAND)
 
     @classmethod
-    def for_user(cls, user: User) -> Actor:
-        return cls(label=f"user:{user.username}", user=user)
+    def for_user(
+        cls, user: User, *, source: str = Source.PORTAL, address: str | None = None
+    ) -> Actor:
+        """A signed-in user of the portal's pages (or, with ``Source.BACK_OFFICE``, /admin/)."""
+        return cls(label=f"user:{user.username}", user=user, source=source, address=_ip(address))
+
+    @classmethod
+    def for_request(cls, request: Any, *, source: str = Source.PORTAL) -> Actor:
+        """The signed-in user of a page's request, at the request's address (REMOTE_ADDR: no
+        proxy header is trusted for it)."""
+        return cls.for_user(
+            request.user, source=source, address=_ip(request.META.get("REMOTE_ADDR"))
+        )
+
+    def at(self, address: str | None) -> Actor:
+        """This actor, acting from ``address`` (kept only if it is an IP address)."""
+        return replace(self, address=_ip(address))
+
+    @property
+    def may_assign_super_admin(self) -> bool:
+        """SuperAdmin is granted only in the portal or back office by a SuperAdmin (or by a
+        command, run by whoever runs the server); an IdP never grants it, by SCIM or SSO, and
+        neither does an actor that names no path."""
+        if self.source == Source.COMMAND:
+            return True
+        if self.source not in {Source.PORTAL, Source.BACK_OFFICE} or self.user is None:
+            return False
+        return self.user.is_superuser or self.user.user_type.is_protected
+
+
+def _ip(address: str | None) -> str | None:
+    """An IP address as the trail stores it, or None (a server on a Unix socket may give none,
+    or a path)."""
+    try:
+        return str(ipaddress.ip_address((address or "").strip()))
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True, kw_only=True)

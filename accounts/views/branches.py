@@ -24,7 +24,7 @@ def branch_list(request: HttpRequest) -> HttpResponse:
 
 def _save(request: HttpRequest, form: BranchForm, branch: Branch | None) -> Branch | None:
     data = services.BranchData(**form.cleaned_data)
-    actor = services.Actor.for_user(request.user)
+    actor = services.Actor.for_request(request)
     try:
         if branch is None:
             return services.create_branch(data, actor=actor)

@@ -51,7 +51,7 @@ def save_defaults(
     if form.is_valid():
         try:
             services.update_account_settings(
-                actor=services.Actor.for_user(request.user), **form.cleaned_data
+                actor=services.Actor.for_request(request), **form.cleaned_data
             )
         except InvalidField as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)

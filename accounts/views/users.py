@@ -16,13 +16,12 @@ from accounts.exceptions import AccountError, InvalidField, ValueInUse
 from accounts.forms import UserForm
 from accounts.models import Branch, User, UserSource, UserType
 from accounts.permissions import portal_admin_required
-from provisioning import services as provisioning
 
 PER_PAGE = 50
 
 
 def _actor(request: HttpRequest) -> services.Actor:
-    return services.Actor.for_user(request.user)
+    return services.Actor.for_request(request)
 
 
 def _get_user(request: HttpRequest, users: QuerySet[User], pk: int) -> User:
@@ -219,7 +218,7 @@ def user_restore(request: HttpRequest, pk: int) -> HttpResponse:
 def user_purge(request: HttpRequest, pk: int) -> HttpResponse:
     user = _get_user(request, User.objects.soft_deleted(), pk)
     if request.method == "POST":
-        provisioning.purge_user(user, actor=_actor(request))
+        services.permanently_delete_user(user, actor=_actor(request))
         messages.success(
             request,
             f"User {user.username} permanently deleted; its username and email are free again.",

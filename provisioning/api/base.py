@@ -82,10 +82,12 @@ class ScimView(APIView):
     # parsers) in a body of its own, not SCIM's. It is a SCIM 405, as any other method.
     http_method_names = ["get", "post", "put", "patch", "delete", "head"]
     host: str | None = None  # the request's Host, once it passed ALLOWED_HOSTS (initial)
+    client: services.ScimClient | None = None  # once authenticated (perform_authentication)
 
     @property
     def actor(self) -> services.Actor:
-        return self.request.user.actor
+        """The token's holder, acting from the request's address."""
+        return self.client.actor.at(self.request.META.get("REMOTE_ADDR"))
 
     def base_url(self) -> str:
         """The API's address: PUBLIC_URL's, else the request's own."""
@@ -135,14 +137,30 @@ class ScimView(APIView):
         return response
 
     def log_refused_write(self, exc: Exception, error: scim.ScimError) -> None:
-        """Every refused write by an authenticated client is in the provisioning log, also
-        when it fails before a use case runs (bad JSON, unknown id, too large, ...)."""
-        # The authenticated client if authentication already ran (``request.user`` would run it
-        # again, and raise again, for a request that failed it).
-        client = getattr(self.request, "_user", None)
-        if isinstance(client, services.ScimClient) and 400 <= error.status_code < 500:
-            label = self.kwargs.get("scim_id", "")
-            services.record_refused_write(self.request.method, exc, actor=client.actor, label=label)
+        """Every refused write by an authenticated client is in the audit trail, once, after
+        its rollback: also when it fails before a use case runs (bad JSON, unknown id, ...).
+        This is the one place refusals are recorded."""
+        if isinstance(self.client, services.ScimClient) and 400 <= error.status_code < 500:
+            services.record_refused_write(
+                self.request.method,
+                exc,
+                actor=self.actor,
+                scim_id=self.kwargs.get("scim_id", ""),
+                payload=self.parsed_body() if self.request.method == "POST" else None,
+            )
+
+    def parsed_body(self) -> object:
+        """The request's body, if it parses: a write refused before its body was read (for its
+        query string, say) may have a body that does not."""
+        try:
+            return self.request.data
+        except (drf.APIException, scim.ScimError, SuspiciousOperation):
+            return None
+
+    def perform_authentication(self, request: Request) -> None:
+        super().perform_authentication(request)
+        # Known from here on: a refusal after this point is an authenticated client's.
+        self.client = request.user
 
     def initial(self, request: Request, *args, **kwargs) -> None:
         # ALLOWED_HOSTS first, as CommonMiddleware checks it for the portal's pages: a refused

@@ -1,7 +1,8 @@
 """Provisioning use cases: the SCIM switch and token, and users as an IdP changes them.
 
-* ``events``: the provisioning log. Each use case runs in one transaction and writes its
-  ``ProvisioningEvent`` inside it; a refused request is rolled back whole, then recorded.
+* ``events``: provisioning in the audit trail (accounts'). Each use case runs in one
+  transaction and records itself inside it; a refused SCIM write is rolled back whole, then
+  recorded once, by the API.
 * ``scim_settings``: the SCIM switch, the API token and its check.
 * ``users``: users as an IdP provisions them, only ever changed through ``accounts.services``.
 
@@ -26,7 +27,6 @@ from provisioning.services.scim_settings import (
 from provisioning.services.users import (
     REQUIRED_ATTRIBUTES,
     SCIM_NAMES,
-    ProtectedUserTypeAssignment,
     UnknownBranch,
     UnknownUserType,
     canonical_values,
@@ -34,7 +34,6 @@ from provisioning.services.users import (
     idp_password_validators,
     patch_user,
     provision_user,
-    purge_user,
     replace_user,
 )
 
@@ -44,7 +43,6 @@ __all__ = [
     "SCIM_NAMES",
     "WRITE_EVENTS",
     "Actor",
-    "ProtectedUserTypeAssignment",
     "ProvisioningError",
     "ScimClient",
     "UnknownBranch",
@@ -55,7 +53,6 @@ __all__ = [
     "idp_password_validators",
     "patch_user",
     "provision_user",
-    "purge_user",
     "record_event",
     "record_refused_write",
     "replace_user",

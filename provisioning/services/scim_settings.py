@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Source
 from accounts.services import Actor
 from provisioning import sql, tokens
 from provisioning.models import EventType, ScimSettings
@@ -26,7 +27,7 @@ class ScimClient:
 
     @property
     def actor(self) -> Actor:
-        return Actor(label=f"scim:token {self.token_prefix}")
+        return Actor(label=f"scim:token {self.token_prefix}", source=Source.SCIM)
 
 
 def set_scim_enabled(enabled: bool, *, actor: Actor) -> ScimSettings:

@@ -1,8 +1,9 @@
-"""Users as an IdP provisions them: create, replace, patch, delete, and purge.
+"""Users as an IdP provisions them: create, replace, patch and delete.
 
-Each use case runs in one transaction and writes its ``ProvisioningEvent`` inside it; a refused
-request is rolled back whole and then recorded as refused. Users are only ever changed through
-``accounts.services``.
+Users are only ever changed through ``accounts.services``, whose use cases record each change
+in the audit trail; a write here reads the user under lock and hands it to them
+(``locked=True``), so the read, the change and its row commit or roll back together. A refused
+write is recorded once, by the API, after its rollback (``events.record_refused_write``).
 """
 
 from __future__ import annotations
@@ -19,25 +20,18 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from accounts import services as accounts
-from accounts.exceptions import VersionMismatch
-from accounts.models import Branch, User, UserSource, UserType
+from accounts.models import Branch, EventType, User, UserSource, UserType
 from accounts.services import Actor
 from provisioning import queries
-from provisioning.models import EventType, ProvisioningEvent
 from provisioning.scim import patch as scim_patch
 from provisioning.scim import registry
 from provisioning.scim.constants import LMS_USER_SCHEMA
 from provisioning.scim.errors import Mutability
 from provisioning.scim.parsing import ScimUser, parse_user
 from provisioning.scim.representation import UserView, user_resource
-from provisioning.services.events import (
-    ProvisioningError,
-    Subject,
-    record_event,
-    refusals_recorded,
-)
+from provisioning.services.events import ProvisioningError
 
-# Portal field -> SCIM attribute name, for the provisioning log's list of changed attributes.
+# Portal field -> SCIM attribute name, for showing a SCIM write's changed fields.
 SCIM_NAMES = registry.names_by_field()
 
 
@@ -46,18 +40,11 @@ class UnknownUserType(ProvisioningError):
         super().__init__(f"Unknown userType {name!r}; known user types: {', '.join(known)}.")
 
 
-class ProtectedUserTypeAssignment(ProvisioningError):
-    """SuperAdmin is granted in the portal by its superusers, never by an IdP."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__(
-            f"userType {name!r} cannot be assigned by provisioning; grant it in the portal."
-        )
-
-
 class UnknownBranch(ProvisioningError):
     def __init__(self, name: str) -> None:
-        super().__init__(f"No branch is named {name!r}; create it in the portal first.")
+        super().__init__(
+            f"No active branch is named {name!r}; create or activate it in the portal first."
+        )
 
 
 @cache
@@ -65,7 +52,7 @@ def idp_password_validators() -> list:
     """Validators for passwords an IdP pushes (settings.SCIM_PASSWORD_VALIDATORS).
 
     Built once per process, as Django does for its own list: building them loads the common-
-    passwords list, which cost 15-20 ms, about half of a PUT.
+    passwords list, which costs about half of a PUT (docs/performance.md).
     """
     return password_validation.get_password_validators(settings.SCIM_PASSWORD_VALIDATORS)
 
@@ -84,31 +71,19 @@ def canonical_values() -> dict[str, list[str]]:
     }
 
 
-def _named(model: type[UserType] | type[Branch], name: str) -> Any:
-    """The row of ``model`` with this name (case-insensitive), if any. A name longer than the
-    column holds names none, and is not asked for: on SQLite, iexact is a LIKE, and a pattern
-    of some 50,000 characters is an error ("LIKE or GLOB pattern too complex")."""
-    name = name.strip()
-    if len(name) > model._meta.get_field("name").max_length:
-        return None
-    return model.objects.filter(name__iexact=name).first()
-
-
 def _quoted(name: str) -> str:
     return name if len(name) <= 100 else f"{name[:100]}..."
 
 
 def _user_type(name: str) -> UserType:
-    user_type = _named(UserType, name)
+    user_type = accounts.user_type_named(name)
     if user_type is None:
         raise UnknownUserType(_quoted(name), list(UserType.objects.values_list("name", flat=True)))
-    if user_type.is_protected:
-        raise ProtectedUserTypeAssignment(user_type.name)
-    return user_type
+    return user_type  # SuperAdmin is refused by accounts (an IdP never assigns it)
 
 
 def _branch_named(name: str) -> Branch:
-    branch = _named(Branch, name)
+    branch = accounts.branch_named(name)
     if branch is None:
         raise UnknownBranch(_quoted(name))
     return branch
@@ -119,33 +94,13 @@ def _language(preferred: str | None) -> str:
     return (preferred or "").split(",")[0].split(";")[0].strip()
 
 
-def _payload_label(payload: Any) -> str:
-    if isinstance(payload, Mapping):
-        for key, value in payload.items():
-            if str(key).lower() == "username" and isinstance(value, str):
-                return value
-    return ""
-
-
 def provision_user(payload: Any, *, actor: Actor) -> User:
     """RFC 7644 §3.3: create a user from a SCIM payload, defaults applied to what is absent."""
-    subject = Subject(label=_payload_label(payload))
-    with refusals_recorded(EventType.USER_CREATED, actor=actor, subject=subject):
-        attrs = parse_user(payload)
-        changed = _created_attributes(attrs)
-        return accounts.create_user(
-            _new_user(attrs),
-            actor=actor,
-            password_validators=idp_password_validators(),
-            and_then=lambda user: record_event(
-                EventType.USER_CREATED, actor=actor, user=user, changed=changed
-            ),
-        )
-
-
-def _created_attributes(attrs: ScimUser) -> list[str]:
-    """SCIM names of the attributes a create sets, for the provisioning log (never values)."""
-    return [registry.scim_name(storage) for storage, value in attrs.items() if value != ""]
+    return accounts.create_user(
+        _new_user(parse_user(payload)),
+        actor=actor,
+        password_validators=idp_password_validators(),
+    )
 
 
 def _client_owned(attrs: ScimUser) -> dict[str, Any]:
@@ -222,43 +177,29 @@ def _update(
     actor: Actor,
     event_type: str,
 ) -> User:
-    """Apply ``changes`` to ``user`` (read under lock) and log it, in the caller's transaction."""
+    """Apply ``changes`` to ``user`` (read under lock), in the caller's transaction. A write
+    that changes nothing is still an accepted write, and recorded so."""
     change = accounts.update_user(
         user,
         changes,
         actor=actor,
         password_validators=idp_password_validators(),
         locked=True,
-    )
-    if change.changed == ("is_active",):
-        event_type = (
-            EventType.USER_REACTIVATED if change.user.is_active else EventType.USER_DEACTIVATED
-        )
-    # A write that changes nothing is still an accepted write: it is logged, with no names.
-    record_event(
-        event_type,
-        actor=actor,
-        user=change.user,
-        changed=[SCIM_NAMES.get(name, name) for name in change.changed],
-        detail="" if change.changed else "no change",
+        event_type=event_type,
     )
     return change.user
 
 
 @contextmanager
 def _locked_write(
-    event_type: str, scim_id: str, *, actor: Actor, expected_versions: Collection[int] | None
+    scim_id: str, *, expected_versions: Collection[int] | None
 ) -> Iterator[tuple[User, UserView]]:
     """A write to the visible user with this SCIM id: one transaction, the user and its view
-    read under a row lock held until it ends, a refusal recorded (naming the user once it is
-    known) after it rolled back. ``expected_versions`` (SCIM If-Match, RFC 7644 §3.14): the
-    write goes ahead only if the user is at one of them."""
-    subject = Subject(label=scim_id)
-    with refusals_recorded(event_type, actor=actor, subject=subject), transaction.atomic():
+    read under a row lock held until it ends. ``expected_versions`` (SCIM If-Match, RFC 7644
+    §3.14): the write goes ahead only if the user is at one of them."""
+    with transaction.atomic():
         user, view = queries.lock_user(scim_id)
-        subject.is_(user)
-        if expected_versions is not None and user.version not in expected_versions:
-            raise VersionMismatch(expected_versions, user.version)
+        accounts.require_version(user, expected_versions)
         yield user, view
 
 
@@ -270,9 +211,7 @@ def replace_user(
     expected_versions: Collection[int] | None = None,
 ) -> User:
     """RFC 7644 §3.5.1 (PUT): replace the user's attributes; never creates."""
-    with _locked_write(
-        EventType.USER_REPLACED, scim_id, actor=actor, expected_versions=expected_versions
-    ) as (user, current):
+    with _locked_write(scim_id, expected_versions=expected_versions) as (user, current):
         return _update(
             user,
             _replacement(user, current, parse_user(payload)),
@@ -293,9 +232,7 @@ def patch_user(
     The patch applies to the user as it is under the row lock: two concurrent PATCHes are
     applied one after the other, neither loses the other's change.
     """
-    with _locked_write(
-        EventType.USER_UPDATED, scim_id, actor=actor, expected_versions=expected_versions
-    ) as (user, view):
+    with _locked_write(scim_id, expected_versions=expected_versions) as (user, view):
         operations = scim_patch.parse_patch_request(payload)
         current = user_resource(view, base_url="")
         patched = scim_patch.apply_patch(current, operations)
@@ -330,21 +267,5 @@ def delete_user(
     scim_id: str, *, actor: Actor, expected_versions: Collection[int] | None = None
 ) -> None:
     """RFC 7644 §3.6: a soft delete; the user keeps its email until permanently deleted."""
-    with _locked_write(
-        EventType.USER_DELETED, scim_id, actor=actor, expected_versions=expected_versions
-    ) as (user, _):
+    with _locked_write(scim_id, expected_versions=expected_versions) as (user, _):
         accounts.soft_delete_user(user, actor=actor, locked=True)
-        record_event(EventType.USER_DELETED, actor=actor, user=user)
-
-
-def purge_user(user: User, *, actor: Actor) -> None:
-    """Permanently delete a soft-deleted user, freeing its username and email.
-
-    Its personal data leaves the provisioning log too: earlier events keep what happened but
-    name the user only by its opaque SCIM id.
-    """
-    label = f"purged user {user.scim_id}"
-    with transaction.atomic():
-        ProvisioningEvent.objects.filter(target_user=user).update(target_label=label)
-        accounts.permanently_delete_user(user, actor=actor)
-        record_event(EventType.USER_PURGED, actor=actor, label=label)

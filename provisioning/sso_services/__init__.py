@@ -1,7 +1,8 @@
 """SAML single sign-on use cases: settings, SP-initiated sign-in, the ACS, and the check.
 
-Like ``provisioning.services``: one function per use case, each atomic, each writing its
-``ProvisioningEvent`` in its transaction; users are only changed through ``accounts.services``.
+Like ``provisioning.services``: one function per use case, each atomic, each recording itself
+in the audit trail in its transaction; users are only changed through ``accounts.services``,
+whose use cases record those changes.
 
 - ``configuration``: ``save_sso_settings``, the attribute mapping, the SCIM gate.
 - ``flow``: ``begin_saml_login`` (AuthnRequest), ``consume_saml_response`` (the ACS), and

@@ -19,10 +19,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Outcome, Source, User
 from provisioning.models import (
     EventType,
-    Outcome,
     SamlAssertionId,
     SamlPurpose,
     SamlRequest,
@@ -246,8 +245,15 @@ def _finish_check(
     else:
         profile = report.profile(assertion.attributes, mapping)
         result = report.verified_report(assertion, mapping, notes=profile_notes(profile))
-    record_sso_check(result, actor=Actor(label=saml_request.actor_label or "sso:check"))
+    record_sso_check(result, actor=_check_actor(saml_request, context))
     return AcsOutcome(purpose=SamlPurpose.CHECK, report=result)
+
+
+def _check_actor(saml_request: SamlRequest, context: AcsContext) -> Actor:
+    """Who ran the check: the portal admin who started it, in the browser it answers."""
+    if not saml_request.actor_label:
+        return Actor(label="sso:check", source=Source.SSO).at(context.client)
+    return Actor(label=saml_request.actor_label, source=Source.PORTAL).at(context.client)
 
 
 def record_sso_check(result: CheckReport, *, actor: Actor) -> SsoSettings:

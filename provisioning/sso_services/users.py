@@ -1,8 +1,9 @@
 """Signing in the user a verified assertion names: found by TargetedId, profile synced.
 
-Users are only created or changed through ``accounts.services``; each change is recorded in
-the provisioning log in its transaction (actor ``sso:saml``), and each refusal is logged and
-recorded as a refused SSO sign-in.
+Users are only created or changed through ``accounts.services``, which record each sign-in's
+changes in the audit trail in their transaction (actor ``sso:saml``, source SSO, the client's
+address); each refusal is logged and recorded as a refused SSO sign-in. An IdP never makes
+anyone SuperAdmin: that user type, if sent, is ignored, and the check says so.
 """
 
 from __future__ import annotations
@@ -11,19 +12,18 @@ import logging
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from django.db import transaction
 from django.db.models import TextChoices
 
 from accounts import services as accounts
 from accounts.exceptions import AccountError, EmailInUse
-from accounts.models import Branch, User, UserSource, UserType, available_time_zones
-from provisioning.models import EventType, Outcome, SsoSettings
+from accounts.models import Outcome, Source, User, UserSource, available_time_zones
+from provisioning.models import EventType, SsoSettings
 from provisioning.services import Actor, record_event
 from provisioning.sso import check, report
 from provisioning.sso_services.configuration import attribute_mapping
 
 logger = logging.getLogger("provisioning.sso")
-SSO_ACTOR = Actor(label="sso:saml")
+SSO_ACTOR = Actor(label="sso:saml", source=Source.SSO)
 
 
 class RefusalKind(TextChoices):
@@ -103,7 +103,7 @@ def _refuse(
     if username:
         record_event(
             EventType.SSO_SIGN_IN,
-            actor=SSO_ACTOR,
+            actor=SSO_ACTOR.at(client),
             user=user,
             label=username,
             outcome=Outcome.REFUSED,
@@ -134,15 +134,10 @@ def _sync_profile(user: User, profile: report.SamlProfile, *, client: str) -> Us
         current = list(user.branches.all())
         changes["branches"] = list({b.pk: b for b in [*current, *changes["branches"]]}.values())
     try:
-        with transaction.atomic():
-            change = accounts.update_user(user, changes, actor=SSO_ACTOR)
-            if change.changed:
-                record_event(
-                    EventType.USER_UPDATED,
-                    actor=SSO_ACTOR,
-                    user=change.user,
-                    changed=_attribute_names(change.changed),
-                )
+        # Recorded as the sign-in it is, with what it changed (nothing, most often).
+        change = accounts.update_user(
+            user, changes, actor=SSO_ACTOR.at(client), event_type=EventType.SSO_SIGN_IN
+        )
     except EmailInUse as error:
         _email_refusal(error, profile, client)
     except AccountError as error:
@@ -174,14 +169,7 @@ def _create_from_profile(profile: report.SamlProfile, sso: SsoSettings, *, clien
         source=UserSource.SSO,
     )
     try:
-        with transaction.atomic():
-            user = accounts.create_user(new_user, actor=SSO_ACTOR)
-            record_event(
-                EventType.USER_CREATED,
-                actor=SSO_ACTOR,
-                user=user,
-                changed=_attribute_names(changes),
-            )
+        user = accounts.create_user(new_user, actor=SSO_ACTOR.at(client))
     except EmailInUse as error:
         _email_refusal(error, profile, client)
     except AccountError as error:
@@ -200,11 +188,13 @@ def _profile_changes(profile: report.SamlProfile) -> dict[str, Any]:
     if profile.time_zone in available_time_zones():
         changes["time_zone"] = profile.time_zone
     if profile.user_type:
-        user_type = UserType.objects.filter(name__iexact=profile.user_type).first()
-        if user_type is not None:
+        user_type = accounts.user_type_named(profile.user_type)
+        # SuperAdmin is granted in the portal only: an IdP's claim to it is ignored (and
+        # noted), so the user still signs in, with the user type they have.
+        if user_type is not None and not user_type.is_protected:
             changes["user_type"] = user_type
     if profile.branch:
-        branch = Branch.objects.filter(name__iexact=profile.branch, is_active=True).first()
+        branch = accounts.branch_named(profile.branch)
         if branch is not None:
             changes["branches"] = [branch]
     return changes
@@ -222,26 +212,20 @@ def _ignored(profile: report.SamlProfile, changes: dict[str, Any]) -> tuple[str,
         ("branch", "branches", profile.branch),
     )
     return tuple(
-        f"The {label} {value!r} is not known to this portal; it would be ignored."
-        for label, key, value in sent
-        if value and key not in changes
+        _ignored_note(label, value) for label, key, value in sent if value and key not in changes
     )
+
+
+def _ignored_note(label: str, value: str) -> str:
+    user_type = accounts.user_type_named(value) if label == "user type" else None
+    if user_type is not None and user_type.is_protected:
+        return (
+            f"The user type {value!r} is granted only in the portal, by a SuperAdmin; "
+            "it would be ignored."
+        )
+    return f"The {label} {value!r} is not known to this portal; it would be ignored."
 
 
 def _log_ignored(profile: report.SamlProfile, changes: dict[str, Any]) -> None:
     for note in _ignored(profile, changes):
         logger.warning("SSO sign-in of %r: %s", profile.username, note)
-
-
-def _attribute_names(fields: Any) -> list[str]:
-    """Portal field names -> the SAML attribute names configured for them (for the log)."""
-    mapping = attribute_mapping(SsoSettings.load())
-    names = {
-        "first_name": mapping.first_name,
-        "last_name": mapping.last_name,
-        "email": mapping.email,
-        "time_zone": mapping.time_zone,
-        "user_type": mapping.user_type,
-        "branches": mapping.branch,
-    }
-    return [names.get(name) or name for name in fields]

@@ -17,6 +17,7 @@ from accounts.exceptions import (
     VersionMismatch,
 )
 from accounts.models import User, UserType
+from accounts.services import audit
 
 pytestmark = pytest.mark.django_db
 
@@ -27,8 +28,8 @@ def new_user(**fields) -> services.NewUser:
     return services.NewUser(**fields)
 
 
-def test_hashes_the_password_before_its_transaction_and_runs_and_then_inside(actor, monkeypatch):
-    depth = []  # how many atomic blocks were open: when hashing, then in and_then
+def test_hashes_the_password_before_its_transaction(actor, monkeypatch):
+    depth = []  # how many atomic blocks were open when hashing
     hash_password = User.set_password
 
     def set_password(user, raw):
@@ -38,22 +39,20 @@ def test_hashes_the_password_before_its_transaction_and_runs_and_then_inside(act
     monkeypatch.setattr(User, "set_password", set_password)
     outside = len(connection.atomic_blocks)
 
-    user = services.create_user(
-        new_user(password="s3cret-Passphrase!"),
-        actor=actor,
-        and_then=lambda created: depth.append(len(connection.atomic_blocks)),
-    )
+    user = services.create_user(new_user(password="s3cret-Passphrase!"), actor=actor)
 
-    assert depth == [outside, outside + 1]
+    assert depth == [outside]
     assert user.check_password("s3cret-Passphrase!")
 
 
-def test_a_failing_and_then_leaves_no_user(actor):
-    def fail(user):
-        raise RuntimeError("logging failed")
+def test_a_failing_audit_row_leaves_no_user(actor, monkeypatch):
+    def fail(*args, **kwargs):
+        raise RuntimeError("recording failed")
+
+    monkeypatch.setattr(audit, "record", fail)
 
     with pytest.raises(RuntimeError):
-        services.create_user(new_user(username="ghost@example.com"), actor=actor, and_then=fail)
+        services.create_user(new_user(username="ghost@example.com"), actor=actor)
 
     assert not User.objects.filter(username="ghost@example.com").exists()
 
@@ -153,9 +152,11 @@ def test_update_is_all_or_nothing(actor, alice, deleted_bob):
     assert alice.first_name == "Alice"
 
 
-def test_update_guards_read_modify_write_with_version(actor, alice):
+def test_a_version_precondition_holds_only_at_the_versions_named(alice):
+    services.require_version(alice, {alice.version, 7})
+    services.require_version(alice, None)
     with pytest.raises(VersionMismatch):
-        services.update_user(alice, {"first_name": "X"}, actor=actor, expected_version=7)
+        services.require_version(alice, {7})
 
 
 def test_update_refuses_deleted_user(actor, deleted_bob):
@@ -265,3 +266,15 @@ def test_custom_password_validators_replace_the_defaults(actor, alice):
 
     with pytest.raises(InvalidPassword, match="too similar"):
         services.update_user(alice, {"password": "alice-liddell"}, actor=actor)
+
+
+def test_branches_are_found_by_name_one_way_for_every_outside_system():
+    from tests.factories import BranchFactory
+
+    athens = BranchFactory(name="Athens", slug="athens")
+    BranchFactory(name="Closed", slug="closed", is_active=False)
+
+    assert services.branch_named("  athens ") == athens
+    assert services.branch_named("Closed") is None  # inactive: takes no members from outside
+    assert services.branch_named("A" * 50_000) is None  # longer than any name: not asked for
+    assert services.user_type_named("learner-type").name == UserType.LEARNER

@@ -52,7 +52,7 @@ def test_back_office_pages_render_for_a_super_admin(admin_client, alice, deleted
         "/admin/accounts/branch/",
         "/admin/accounts/usertype/",
         "/admin/accounts/accountsettings/",
-        "/admin/provisioning/provisioningevent/",
+        "/admin/accounts/auditevent/",
         "/admin/provisioning/scimsettings/",
         "/admin/provisioning/ssosettings/",
     ]:

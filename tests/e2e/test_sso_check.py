@@ -16,7 +16,8 @@ import lxml.etree
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from provisioning.models import EventType, ProvisioningEvent
+from accounts.models import AuditEvent
+from provisioning.models import EventType
 from tests.e2e.conftest import open_from_menu, screenshot
 from tests.provisioning.sso.fake_okta import (
     OKTA_ISSUER,
@@ -76,5 +77,5 @@ def test_save_and_check_shows_a_passing_report(signed_in: Page, live_server):
         "alice@example.com"
     )
     screenshot(page, "sso-check-report")
-    event = ProvisioningEvent.objects.get(event_type=EventType.SSO_CHECKED)
+    event = AuditEvent.objects.get(event_type=EventType.SSO_CHECKED)
     assert event.outcome == "success"

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from accounts.models import AccountSettings, UserType
-from provisioning.models import EventType, ProvisioningEvent, ScimSettings
+from accounts.models import AccountSettings, AuditEvent, UserType
+from provisioning.models import EventType, ScimSettings
 from tests.factories import user_type
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +61,7 @@ def test_enables_and_disables_scim_and_logs_it(admin_client):
     admin_client.post("/settings/scim/", {})
     assert not ScimSettings.load().enabled
 
-    types = list(ProvisioningEvent.objects.values_list("event_type", flat=True))
+    types = list(AuditEvent.objects.values_list("event_type", flat=True))
     assert types == [EventType.SCIM_DISABLED, EventType.SCIM_ENABLED]
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.models import User, UserSource, UserType
-from provisioning.models import EventType, ProvisioningEvent
+from accounts.models import AuditEvent, EventType, Source, User, UserSource, UserType
 from tests.factories import BranchFactory, UserFactory, account_settings, user_type
 
 pytestmark = pytest.mark.django_db
@@ -137,6 +136,37 @@ def test_edits_a_user(admin_client, alice):
     )
 
 
+def test_an_edit_leaves_one_row_saying_who_from_where_and_what_before(
+    admin_client, portal_admin, alice
+):
+    admin_client.post(
+        f"/users/{alice.pk}/edit/",
+        {
+            "username": alice.username,
+            "email": alice.email,
+            "first_name": "Alicia",
+            "last_name": "Liddell",
+            "time_zone": "UTC",
+            "language": "en",
+            "user_type": user_type(UserType.LEARNER).pk,
+            "password": "A-new-pass-phrase-9",
+        },
+    )
+
+    [row] = AuditEvent.objects.all()
+    assert (row.event_type, row.source, row.actor_user, row.address, row.target_user) == (
+        EventType.USER_UPDATED,
+        Source.PORTAL,
+        portal_admin,
+        "127.0.0.1",
+        alice,
+    )
+    assert row.changes == [
+        {"field": "first_name", "before": "Alice", "after": "Alicia"},
+        {"field": "password"},
+    ]
+
+
 def test_deactivates_and_activates(admin_client, alice):
     admin_client.post(f"/users/{alice.pk}/deactivate/")
     alice.refresh_from_db()
@@ -163,6 +193,12 @@ def test_restores_a_deleted_user(admin_client, deleted_bob):
 
     deleted_bob.refresh_from_db()
     assert not deleted_bob.is_deleted
+    [row] = AuditEvent.objects.all()
+    assert (row.event_type, row.source, row.target_user) == (
+        EventType.USER_RESTORED,
+        Source.PORTAL,
+        deleted_bob,
+    )
 
 
 def test_permanent_delete_warns_frees_the_email_and_is_logged(admin_client, deleted_bob):
@@ -173,7 +209,12 @@ def test_permanent_delete_warns_frees_the_email_and_is_logged(admin_client, dele
     admin_client.post(f"/users/{deleted_bob.pk}/purge/")
 
     assert not User.objects.filter(pk=deleted_bob.pk).exists()
-    assert ProvisioningEvent.objects.filter(event_type=EventType.USER_PURGED).exists()
+    [row] = AuditEvent.objects.all()
+    assert (row.event_type, row.source, row.target_label) == (
+        EventType.USER_PURGED,
+        Source.PORTAL,
+        f"purged user {deleted_bob.scim_id}",
+    )
     admin_client.post("/users/new/", {"username": "new-bob", "email": "bob@example.com"})
     assert User.objects.filter(email="bob@example.com").exists()
 

@@ -45,7 +45,7 @@ def test_parallel_patches_of_different_attributes_both_land():
 
 
 def test_a_write_that_changes_nothing_is_still_logged():
-    from provisioning.models import ProvisioningEvent
+    from accounts.models import AuditEvent
 
     user = UserFactory(username="same@example.com", first_name="Same")
 
@@ -53,5 +53,5 @@ def test_a_write_that_changes_nothing_is_still_logged():
         str(user.scim_id), patch("name.givenName", "Same"), actor=services.Actor.system("t")
     )
 
-    event = ProvisioningEvent.objects.get()
+    event = AuditEvent.objects.get()
     assert (event.changed, event.detail, event.outcome) == ([], "no change", "success")

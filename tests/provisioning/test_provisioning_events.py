@@ -1,4 +1,4 @@
-"""Every SCIM write, accepted or refused, leaves one ProvisioningEvent (never a secret in it)."""
+"""Every SCIM write, accepted or refused, leaves one AuditEvent (never a secret in it)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,9 @@ from typing import Any
 
 import pytest
 
-from accounts.models import User
-from accounts.services import Actor
+from accounts.models import AuditEvent, EventType, Outcome, Source, User
+from accounts.services import Actor, audit
 from provisioning import tokens
-from provisioning.models import EventType, Outcome, ProvisioningEvent
-from provisioning.services import record_event
 from tests.factories import BranchFactory
 from tests.provisioning.payloads import (
     STRONG_PASSWORD,
@@ -36,7 +34,7 @@ def actor_label(scim_token: str) -> str:
 
 def user_events() -> list[dict[str, Any]]:
     """The user events, oldest first, as comparable dicts (``changed`` sorted)."""
-    events = ProvisioningEvent.objects.filter(event_type__startswith="user.").order_by("pk")
+    events = AuditEvent.objects.filter(event_type__startswith="user.").order_by("pk")
     return [
         {
             "event_type": event.event_type,
@@ -73,7 +71,7 @@ def event(
 
 
 def every_event_field() -> str:
-    return repr(list(ProvisioningEvent.objects.values()))
+    return repr(list(AuditEvent.objects.values()))
 
 
 def test_records_create_with_the_names_of_every_attribute_set(scim, actor_label):
@@ -97,20 +95,21 @@ def test_records_create_with_the_names_of_every_attribute_set(scim, actor_label)
             actor_label,
             dave,
             changed=(
-                "userName",
-                "emails.value",
-                "emails.type",
-                "emails.primary",
-                "name.givenName",
-                "name.familyName",
-                "displayName",
-                "externalId",
-                "active",
-                "timezone",
-                "userType",
-                "branch",
-                "employeeNumber",
-                "costCenter",
+                "username",
+                "email",
+                "email_type",
+                "email_primary",
+                "first_name",
+                "last_name",
+                "display_name",
+                "external_id",
+                "is_active",
+                "time_zone",
+                "user_type",
+                "language",
+                "branches",
+                "employee_number",
+                "cost_center",
                 "organization",
                 "division",
                 "department",
@@ -157,8 +156,8 @@ def test_records_deactivation_and_reactivation(scim, alice, actor_label):
     scim.patch(f"/Users/{alice.scim_id}", okta_reactivate_patch(with_path=True))
 
     assert user_events() == [
-        event(EventType.USER_DEACTIVATED, actor_label, alice, changed=("active",)),
-        event(EventType.USER_REACTIVATED, actor_label, alice, changed=("active",)),
+        event(EventType.USER_DEACTIVATED, actor_label, alice, changed=("is_active",)),
+        event(EventType.USER_REACTIVATED, actor_label, alice, changed=("is_active",)),
     ]
 
 
@@ -175,7 +174,7 @@ def test_records_patch_with_the_changed_attribute_names(scim, alice, actor_label
             EventType.USER_UPDATED,
             actor_label,
             alice,
-            changed=("name.givenName", "active", "password"),
+            changed=("first_name", "is_active", "password"),
         )
     ]
 
@@ -190,7 +189,7 @@ def test_records_put_as_a_replacement(scim, alice, actor_label):
             EventType.USER_REPLACED,
             actor_label,
             alice,
-            changed=("displayName", "externalId", "locale", "preferredLanguage"),
+            changed=("display_name", "external_id", "language", "locale"),
         )
     ]
 
@@ -277,30 +276,64 @@ def test_no_event_holds_a_password_or_the_token(scim, scim_token, alice):
     assert "password" in recorded  # the attribute's name is recorded, its value never
 
 
+def test_a_write_records_its_source_address_and_values_before_and_after(scim, alice):
+    scim.patch(
+        f"/Users/{alice.scim_id}",
+        patch_op({"op": "replace", "path": "name.givenName", "value": "Alicia"}),
+    )
+
+    row = AuditEvent.objects.get(event_type__startswith="user.")
+    assert (row.source, row.address, row.actor_user) == (Source.SCIM, "127.0.0.1", None)
+    assert row.changes == [{"field": "first_name", "before": "Alice", "after": "Alicia"}]
+
+
+def test_a_refused_write_is_recorded_once(scim, alice):
+    scim.patch(f"/Users/{alice.scim_id}", patch_op({"op": "remove", "path": "timezone"}))
+    scim.post("/Users", okta_create_user("alice@example.com", "A", "L", "other@example.com"))
+    scim.send("post", "/Users", '{"userName": "eve"')
+
+    users = AuditEvent.objects.filter(event_type__startswith="user.")
+    refused = users.filter(outcome=Outcome.REFUSED)
+    assert [(e.event_type, e.target_label) for e in refused.order_by("pk")] == [
+        (EventType.USER_UPDATED, "alice@example.com"),
+        (EventType.USER_CREATED, "alice@example.com"),
+        (EventType.USER_CREATED, ""),
+    ]
+    assert users.count() == 3
+
+
 def test_an_event_is_stored_as_the_orm_would_store_it(alice):
-    # record_event runs an INSERT compiled once; the row it leaves must be the one the ORM's
+    # audit.record runs an INSERT compiled once; the row it leaves must be the one the ORM's
     # own create() leaves for the same values, column for column, on either database.
+    actor = Actor.for_user(alice, address="2001:db8::1")
+    changes = [
+        {"field": "first_name", "before": "Ünïcode", "after": None},
+        {"field": "password"},
+    ]
     values = {
         "event_type": EventType.USER_UPDATED,
         "outcome": Outcome.REFUSED,
-        "actor_label": "scim:token abcd1234",
+        "source": Source.PORTAL,
+        "actor_label": actor.label,
+        "actor_user": alice,
+        "address": "2001:db8::1",
         "target_user": alice,
         "target_label": alice.username,
-        "changed": ["active", "name.givenName", "Ünïcode"],
+        "changes": changes,
         "detail": 'A "quoted" reason; 100% plain — and a line\nbreak.',
     }
-    record_event(
+    audit.record(
         values["event_type"],
-        actor=Actor(label=values["actor_label"]),
+        actor=actor,
         user=alice,
-        changed=values["changed"],
+        changes=changes,
         outcome=values["outcome"],
         detail=values["detail"],
     )
-    ProvisioningEvent.objects.create(**values)
+    AuditEvent.objects.create(**values)
 
-    recorded, created = ProvisioningEvent.objects.order_by("pk").values()
+    recorded, created = AuditEvent.objects.order_by("pk").values()
     assert recorded.pop("id") < created.pop("id")
     assert recorded.pop("created_at") <= created.pop("created_at")
     assert recorded == created
-    assert recorded["changed"] == values["changed"]
+    assert recorded["changes"] == changes

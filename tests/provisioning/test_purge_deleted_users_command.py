@@ -86,15 +86,26 @@ def test_rejects_a_malformed_date():
         purge("--deleted-before", "last week")
 
 
-def test_purge_is_logged_and_scrubs_the_users_name_from_the_log(deleted_bob):
-    from provisioning.models import EventType, ProvisioningEvent
-    from provisioning.services import Actor, record_event
+def test_purge_is_recorded_as_the_commands_and_scrubs_the_user_from_the_trail(deleted_bob):
+    from accounts import services
+    from accounts.models import AuditEvent, EventType, Source
 
-    record_event(EventType.USER_DELETED, actor=Actor.system("tests"), user=deleted_bob)
+    scim = services.Actor(label="scim:token abcd", source=Source.SCIM)
+    services.restore_user(deleted_bob, actor=scim)
+    services.update_user(deleted_bob, {"first_name": "Robert"}, actor=scim)
+    services.soft_delete_user(deleted_bob, actor=scim)
 
     purge("--email", "bob@example.com", "--commit")
 
-    labels = list(ProvisioningEvent.objects.values_list("event_type", "target_label"))
-    assert (EventType.USER_PURGED, f"purged user {deleted_bob.scim_id}") in labels
-    assert (EventType.USER_DELETED, f"purged user {deleted_bob.scim_id}") in labels
-    assert not any("bob" in label for _, label in labels)
+    rows = list(AuditEvent.objects.order_by("pk"))
+    label = f"purged user {deleted_bob.scim_id}"
+    assert [(r.event_type, r.target_label) for r in rows] == [
+        (EventType.USER_RESTORED, label),
+        (EventType.USER_UPDATED, label),
+        (EventType.USER_DELETED, label),
+        (EventType.USER_PURGED, label),
+    ]
+    assert rows[1].changes == [{"field": "first_name"}]
+    assert (rows[3].source, rows[3].actor_label) == (Source.COMMAND, "system:purge_deleted_users")
+    stored = repr(list(AuditEvent.objects.values()))
+    assert "bob@example.com" not in stored and "Robert" not in stored

@@ -9,9 +9,9 @@ import pytest
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import AuditEvent, User
 from provisioning import services, tokens
-from provisioning.models import ProvisioningEvent, ScimSettings
+from provisioning.models import ScimSettings
 from tests.factories import UserFactory
 from tests.provisioning.payloads import okta_create_user, scim_error
 
@@ -134,7 +134,7 @@ def test_token_is_stored_only_as_prefix_and_keyed_hash(scim_token):
     assert secret not in repr(model_to_dict(row))
     assert row.token_prefix == tokens.prefix_of(scim_token)
     assert row.token_hash == tokens.hash_token(scim_token)
-    for event in ProvisioningEvent.objects.all():
+    for event in AuditEvent.objects.all():
         assert secret not in repr(model_to_dict(event))
 
 

@@ -9,8 +9,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from accounts.models import AuditEvent
 from provisioning import tokens
-from provisioning.models import EventType, ProvisioningEvent, ScimSettings
+from provisioning.models import EventType, ScimSettings
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +51,7 @@ def test_enable_and_disable_are_recorded(db):
     scim_command("enable")
     scim_command("disable")
 
-    events = ProvisioningEvent.objects.order_by("pk").values_list("event_type", "actor_label")
+    events = AuditEvent.objects.order_by("pk").values_list("event_type", "actor_label")
     assert list(events) == [
         (EventType.SCIM_ENABLED, "system:manage.py scim"),
         (EventType.SCIM_DISABLED, "system:manage.py scim"),

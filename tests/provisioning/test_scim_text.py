@@ -8,9 +8,8 @@ import json
 
 import pytest
 
-from accounts.models import User
+from accounts.models import AuditEvent, User
 from provisioning.api.negotiation import ScimJSONRenderer
-from provisioning.models import ProvisioningEvent
 from provisioning.scim.constants import ENTERPRISE_USER_SCHEMA, LMS_USER_SCHEMA, PATCH_OP
 from tests.factories import BranchFactory
 from tests.provisioning.payloads import okta_create_user
@@ -66,7 +65,7 @@ def test_a_refusal_quoting_a_lone_surrogate_is_answered_and_logged(scim):
     response = scim.post("/Users", _create(userName=LONE, active="maybe"))
 
     assert response.status_code == 400
-    [event] = ProvisioningEvent.objects.filter(event_type="user.created")
+    [event] = AuditEvent.objects.filter(event_type="user.created")
     assert event.outcome == "refused"
     assert event.target_label == "?"
 
@@ -75,7 +74,7 @@ def test_a_refusal_quoting_nul_is_answered_and_logged(scim):
     response = scim.delete("/Users/a%00b")
 
     assert response.status_code == 404
-    [event] = ProvisioningEvent.objects.filter(event_type="user.deleted")
+    [event] = AuditEvent.objects.filter(event_type="user.deleted")
     assert event.target_label == "a\ufffdb"
 
 

@@ -368,8 +368,20 @@ def test_refuses_unknown_branch(scim):
 
     assert response.status_code == 400
     assert response.json() == scim_error(
-        400, "No branch is named 'Atlantis'; create it in the portal first.", "invalidValue"
+        400,
+        "No active branch is named 'Atlantis'; create or activate it in the portal first.",
+        "invalidValue",
     )
+
+
+def test_refuses_an_inactive_branch_as_sso_does(scim):
+    BranchFactory(name="Closed", slug="closed", is_active=False)
+
+    response = scim.post("/Users", carol(**lms_branch("closed")))
+
+    assert response.status_code == 400
+    assert response.json()["scimType"] == "invalidValue"
+    assert not User.objects.exists()
 
 
 def test_refuses_invalid_time_zone(scim):
@@ -1495,7 +1507,7 @@ def test_super_admin_cannot_be_assigned_by_provisioning(scim):
     assert response.status_code == 400
     assert response.json() == scim_error(
         400,
-        "userType 'SuperAdmin' cannot be assigned by provisioning; grant it in the portal.",
+        "The user type 'SuperAdmin' is granted only in the portal, by a SuperAdmin.",
         "invalidValue",
     )
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.models import User
-from provisioning.models import ProvisioningEvent
+from accounts.models import AuditEvent, User
 from provisioning.scim.constants import PATCH_OP
 from tests.provisioning.payloads import okta_create_user, okta_put_user
 
@@ -28,7 +27,7 @@ def test_a_create_with_a_refused_query_creates_nobody(scim):
     _refused(scim.post(f"/Users{BOTH}", body))
 
     assert not User.objects.filter(username="carol@example.com").exists()
-    created = ProvisioningEvent.objects.filter(event_type="user.created")
+    created = AuditEvent.objects.filter(event_type="user.created")
     assert list(created.values_list("outcome", flat=True)) == ["refused"]
 
 
@@ -54,3 +53,11 @@ def test_a_write_answer_shows_the_attributes_asked_for(scim, alice):
 
     assert response.status_code == 200
     assert set(response.json()) == {"schemas", "id", "active"}
+
+
+def test_a_create_refused_for_its_query_is_recorded_whatever_its_body(scim):
+    response = scim.send("post", f"/Users{BOTH}", b"O\xfd\x13KV")
+
+    _refused(response)
+    created = AuditEvent.objects.filter(event_type="user.created")
+    assert list(created.values_list("outcome", "target_label")) == [("refused", "")]

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from provisioning.models import ProvisioningEvent
+from accounts.models import AuditEvent
 from provisioning.scim.constants import PATCH_OP, USER_SCHEMA
 
 pytestmark = pytest.mark.django_db
@@ -44,8 +44,7 @@ def test_no_secret_escapes_anywhere(scim, scim_token, caplog):
     keep(scim.send("post", "/Users", f'{{"password": "{PASSWORDS[0]}", '))  # broken JSON
 
     events = " ".join(
-        f"{e.actor_label} {e.target_label} {e.changed} {e.detail}"
-        for e in ProvisioningEvent.objects.all()
+        f"{e.actor_label} {e.target_label} {e.changed} {e.detail}" for e in AuditEvent.objects.all()
     )
     everything = [caplog.text, events, *(body.decode() for body in bodies)]
     for secret in [scim_token, *PASSWORDS]:

@@ -1,7 +1,7 @@
 """Permanently delete soft-deleted users, freeing their usernames and emails.
 
 Shows what it would delete unless given --commit. Users that are not soft-deleted are refused.
-Each deletion is recorded in the provisioning log, and the user's name is scrubbed from it.
+Each deletion is recorded in the audit trail, and the user's personal data is scrubbed from it.
 
     manage.py purge_deleted_users --email old@example.com --commit
     manage.py purge_deleted_users --deleted-before 2026-01-01
@@ -15,7 +15,6 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from accounts import services as accounts
-from provisioning import services
 
 
 def _date(value: str) -> dt.datetime:
@@ -57,13 +56,13 @@ class Command(BaseCommand):
         for user in refused:
             self.stderr.write(f"refused: {user.username} <{user.email}> is not deleted")
         verb = "deleting" if options["commit"] else "would delete"
-        actor = services.Actor.system("purge_deleted_users")
+        actor = accounts.Actor.system("purge_deleted_users")
         for user in deletable:
             self.stdout.write(
                 f"{verb}: {user.username} <{user.email}> (deleted {user.deleted_at:%Y-%m-%d})"
             )
             if options["commit"]:
-                services.purge_user(user, actor=actor)
+                accounts.permanently_delete_user(user, actor=actor)
         summary = "Deleted" if options["commit"] else "Would delete"
         self.stdout.write(f"{summary} {len(deletable)} user(s); refused {len(refused)}.")
         if not options["commit"] and deletable:

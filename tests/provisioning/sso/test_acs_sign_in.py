@@ -9,8 +9,9 @@ import logging
 
 import pytest
 
-from accounts.models import User, UserSource, UserType
-from provisioning.models import EventType, Outcome, ProvisioningEvent, SamlRequest, SsoSettings
+from accounts.models import AuditEvent, Outcome, Source, User, UserSource, UserType
+from accounts.models import EventType as UserEventType
+from provisioning.models import EventType, SamlRequest, SsoSettings
 from tests.factories import BranchFactory, UserFactory, account_settings, user_type
 from tests.provisioning.sso.conftest import Browser, signed_in_username
 from tests.provisioning.sso.fake_okta import ALICE
@@ -35,19 +36,29 @@ def test_signs_in_an_active_user_and_syncs_the_profile(browser, alice):
         "Liddell-Hargreaves",
         "alice@example.com",
     )
-    event = ProvisioningEvent.objects.get(event_type=EventType.USER_UPDATED)
-    assert (event.actor_label, event.target_user, event.changed) == (
+    event = AuditEvent.objects.get(event_type=EventType.SSO_SIGN_IN)
+    assert (event.source, event.actor_label, event.address, event.target_user) == (
+        Source.SSO,
         "sso:saml",
+        "127.0.0.1",
         alice,
-        ["LastName"],
     )
+    assert event.changes == [
+        {"field": "last_name", "before": "Liddell", "after": "Liddell-Hargreaves"}
+    ]
 
 
-def test_a_sign_in_that_changes_nothing_writes_no_event(browser, alice):
+def test_a_sign_in_that_changes_nothing_is_recorded_with_no_change(browser, alice):
     browser.sign_in(attributes=okta_says(LastName="Liddell"))
 
     assert signed_in_username(browser.acs_client) == "alice@example.com"
-    assert not ProvisioningEvent.objects.exists()
+    event = AuditEvent.objects.get()
+    assert (event.event_type, event.outcome, event.changes, event.detail) == (
+        EventType.SSO_SIGN_IN,
+        Outcome.SUCCESS,
+        [],
+        "no change",
+    )
 
 
 def test_finds_the_user_by_username_case_insensitively(browser, alice):
@@ -88,7 +99,7 @@ def test_refuses_inactive_and_deleted_users(browser, caplog, trait, status_text,
     assert status_text in response.content.decode()
     assert signed_in_username(browser.acs_client) is None
     assert f"SSO sign-in refused ({kind}_user)" in caplog.text
-    event = ProvisioningEvent.objects.get(event_type=EventType.SSO_SIGN_IN)
+    event = AuditEvent.objects.get(event_type=EventType.SSO_SIGN_IN)
     assert (event.outcome, event.target_label) == (Outcome.REFUSED, "alice@example.com")
 
 
@@ -128,8 +139,9 @@ def test_creates_an_unknown_user_when_the_option_is_on(browser, account_defaults
     assert (user.time_zone, user.user_type.name) == ("Asia/Tokyo", UserType.TRAINER)
     assert not user.has_usable_password()
     assert signed_in_username(browser.acs_client) == "alice@example.com"
-    event = ProvisioningEvent.objects.get(event_type=EventType.USER_CREATED)
-    assert (event.actor_label, event.changed) == ("sso:saml", ["FirstName", "LastName", "Email"])
+    event = AuditEvent.objects.get(event_type=UserEventType.USER_CREATED)
+    assert (event.source, event.actor_label, event.target_user) == (Source.SSO, "sso:saml", user)
+    assert {"field": "last_name", "before": None, "after": "Pleasance"} in event.changes
 
 
 def test_explains_an_email_held_by_another_user(browser, alice):
@@ -152,7 +164,7 @@ def test_explains_an_email_held_by_a_deleted_user(browser, alice, deleted_bob):
 
     assert response.status_code == 403
     assert "belongs to a deleted user" in response.content.decode()
-    event = ProvisioningEvent.objects.get(event_type=EventType.SSO_SIGN_IN)
+    event = AuditEvent.objects.get(event_type=EventType.SSO_SIGN_IN)
     assert event.outcome == Outcome.REFUSED
 
 
@@ -219,6 +231,26 @@ def test_ignores_optional_values_the_portal_does_not_know(browser, alice, caplog
     alice.refresh_from_db()
     assert (alice.time_zone, alice.user_type.name) == ("UTC", UserType.LEARNER)
     assert "The user type 'Wizard' is not known to this portal" in caplog.text
+
+
+def test_an_idp_never_makes_anyone_super_admin(browser, alice, caplog):
+    SsoSettings.objects.update(attr_user_type="userType")
+
+    with caplog.at_level(logging.WARNING, logger="provisioning.sso"):
+        response = browser.sign_in(attributes=okta_says(userType="superadmin"))
+
+    assert response.status_code == 302  # signed in, with the user type they had
+    alice.refresh_from_db()
+    assert alice.user_type.name == UserType.LEARNER
+    assert "The user type 'superadmin' is granted only in the portal" in caplog.text
+
+
+def test_an_idp_never_creates_a_super_admin(browser, account_defaults):
+    SsoSettings.objects.update(create_unknown_users=True, attr_user_type="userType")
+
+    browser.sign_in(attributes=okta_says(userType="SuperAdmin"))
+
+    assert User.objects.get().user_type.name != UserType.SUPER_ADMIN
 
 
 def test_reads_namespaced_attribute_names_when_told_to(browser, alice):

@@ -7,8 +7,10 @@ import logging
 import pytest
 from django.test import Client
 
+from accounts.models import AuditEvent, Outcome
+from accounts.models import EventType as UserEventType
 from provisioning import services
-from provisioning.models import EventType, Outcome, ProvisioningEvent, ScimSettings, SsoSettings
+from provisioning.models import EventType, ScimSettings, SsoSettings
 from provisioning.sso.steps import Status, Step
 from tests.provisioning.sso.conftest import Browser, signed_in_username
 from tests.provisioning.sso.fake_okta import ALICE
@@ -23,8 +25,8 @@ def admin_browser(admin_client: Client, okta, sso) -> Browser:
     return Browser(admin_client, okta)
 
 
-def check_event() -> ProvisioningEvent:
-    return ProvisioningEvent.objects.get(event_type=EventType.SSO_CHECKED)
+def check_event() -> AuditEvent:
+    return AuditEvent.objects.get(event_type=EventType.SSO_CHECKED)
 
 
 def test_a_passing_check_signs_nobody_in_and_shows_what_came(admin_browser, alice):
@@ -43,7 +45,7 @@ def test_a_passing_check_signs_nobody_in_and_shows_what_came(admin_browser, alic
         assert f"<code>{name}</code>" in content
         assert value in content
     assert signed_in_username(admin_browser.acs_client) is None
-    assert not ProvisioningEvent.objects.filter(event_type=EventType.USER_UPDATED).exists()
+    assert not AuditEvent.objects.filter(event_type=UserEventType.USER_UPDATED).exists()
 
 
 def test_a_passing_check_is_recorded_on_the_settings_and_in_the_log(admin_browser):
@@ -193,3 +195,26 @@ def test_disabling_scim_is_never_blocked(admin_client, sso, actor):
     admin_client.post("/settings/scim/", {})
 
     assert not ScimSettings.load().enabled
+
+
+def test_a_check_says_an_idps_super_admin_claim_would_be_ignored(admin_browser):
+    SsoSettings.objects.update(attr_user_type="userType")
+
+    response = admin_browser.post(
+        admin_browser.okta.response(
+            admin_browser.start(CHECK), attributes=dict(ALICE) | {"userType": "SuperAdmin"}
+        )
+    )
+
+    assert (
+        "The user type &#x27;SuperAdmin&#x27; is granted only in the portal, by a SuperAdmin"
+        in response.content.decode()
+    )
+
+
+def test_a_check_is_recorded_as_the_portal_admins_at_their_address(admin_browser):
+    admin_browser.post(admin_browser.okta.response(admin_browser.start(CHECK)))
+
+    event = check_event()
+    assert (event.source, event.address) == ("portal", "127.0.0.1")
+    assert event.actor_label.startswith("user:")

@@ -9,7 +9,8 @@ from cryptography.hazmat.primitives import hashes
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from provisioning.models import EventType, ProvisioningEvent, SamlPurpose, SamlRequest, SsoSettings
+from accounts.models import AuditEvent
+from provisioning.models import EventType, SamlPurpose, SamlRequest, SsoSettings
 from tests.provisioning.sso.conftest import authn_request
 from tests.provisioning.sso.fake_okta import (
     OKTA_ISSUER,
@@ -52,7 +53,7 @@ def field_errors(response, name: str) -> list[str]:
 def assert_nothing_saved(response) -> None:
     assert response.status_code == 400
     assert not SsoSettings.load().is_configured
-    assert not ProvisioningEvent.objects.filter(event_type=EventType.SSO_CONFIGURED).exists()
+    assert not AuditEvent.objects.filter(event_type=EventType.SSO_CONFIGURED).exists()
 
 
 def test_shows_what_the_idp_admin_needs(admin_client):
@@ -93,7 +94,7 @@ def test_saves_valid_settings_and_logs_it(admin_client, signing_key):
         OKTA_SLO_URL,
     )
     assert sso.idp_certificate == signing_key.certificate_pem
-    event = ProvisioningEvent.objects.get(event_type=EventType.SSO_CONFIGURED)
+    event = AuditEvent.objects.get(event_type=EventType.SSO_CONFIGURED)
     assert event.actor_label == "user:admin@example.com"
     assert "idp_certificate" in event.changed
     assert signing_key.certificate_pem not in event.detail
@@ -103,7 +104,7 @@ def test_saving_unchanged_settings_logs_nothing(admin_client, signing_key):
     admin_client.post(URL, form_data(signing_key))
     admin_client.post(URL, form_data(signing_key))
 
-    assert ProvisioningEvent.objects.filter(event_type=EventType.SSO_CONFIGURED).count() == 1
+    assert AuditEvent.objects.filter(event_type=EventType.SSO_CONFIGURED).count() == 1
 
 
 def test_saves_a_fingerprint_instead_of_a_certificate(admin_client, signing_key):

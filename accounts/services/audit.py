@@ -1,0 +1,133 @@
+"""The audit trail: one row per use case, written in the use case's own transaction.
+
+Every path records here (portal, back office, SCIM, SSO, commands); the rows say who acted,
+by which path, from which address, on whom, and each changed field's value before and after.
+A password is recorded by name only. ``scrub_user`` removes a purged user's personal data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from django.db import connections, router, transaction
+from django.db.models.sql import InsertQuery
+from django.utils import timezone
+
+from accounts.models import AuditEvent, Outcome, User
+from accounts.services.validation import Actor
+
+# Fields recorded by name only: their values are secrets.
+SECRET_FIELDS = frozenset({"password"})
+
+
+def change(field: str, before: Any, after: Any) -> dict[str, Any]:
+    """One changed field as the trail holds it (JSON: model instances by their name)."""
+    if field in SECRET_FIELDS:
+        return {"field": field}
+    return {"field": field, "before": _plain(before), "after": _plain(after)}
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, Iterable):
+        return [_plain(item) for item in value]
+    return str(value)
+
+
+def changes_of(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The fields whose values differ, in ``after``'s order."""
+    return [
+        change(name, before.get(name), value)
+        for name, value in after.items()
+        if before.get(name) != value
+    ]
+
+
+def record(
+    event_type: str,
+    *,
+    actor: Actor,
+    user: User | None = None,
+    label: str = "",
+    changes: Sequence[Mapping[str, Any]] = (),
+    outcome: str = Outcome.SUCCESS,
+    detail: str = "",
+) -> None:
+    """One row of the trail, in the caller's transaction."""
+    _insert(
+        {
+            "created_at": timezone.now(),
+            "event_type": event_type,
+            "outcome": outcome,
+            "source": actor.source,
+            "actor_label": _storable(actor.label)[:200],
+            "actor_user_id": actor.user.pk if actor.user is not None else None,
+            "address": actor.address or None,
+            "target_user_id": user.pk if user is not None else None,
+            "target_label": _storable(label or (user.username if user else ""))[:255],
+            "changes": [dict(item) for item in changes],
+            "detail": _storable(detail),
+        }
+    )
+
+
+def _storable(text: str) -> str:
+    """``text`` as every database stores it: a refusal's label and detail can quote what a
+    client sent (a userName, an id from the path), NUL and lone surrogates included."""
+    if text.isascii() and "\x00" not in text:
+        return text
+    return text.replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8")
+
+
+# Every write adds a row. Building and compiling its INSERT costs the ORM about four times
+# what running it does (168 against 29 us on SQLite), so the statement is compiled once per
+# database alias, by the ORM, and each row only converts its values, with the
+# ``get_db_prep_save`` the ORM's own INSERT uses. The trail is append-only and has no signal
+# receivers, so nothing is skipped that ``save()`` would do.
+_FIELDS = tuple(
+    AuditEvent._meta.get_field(name)
+    for name in (
+        "created_at",
+        "event_type",
+        "outcome",
+        "source",
+        "actor_label",
+        "actor_user",
+        "address",
+        "target_user",
+        "target_label",
+        "changes",
+        "detail",
+    )
+)
+_INSERT_SQL: dict[str, str] = {}
+
+
+def _insert(values: dict[str, Any]) -> None:
+    connection = connections[router.db_for_write(AuditEvent)]
+    sql = _INSERT_SQL.get(connection.alias)
+    if sql is None:
+        query = InsertQuery(AuditEvent)
+        query.insert_values(_FIELDS, [AuditEvent()])
+        [(sql, _)] = query.get_compiler(connection=connection).as_sql()
+        _INSERT_SQL[connection.alias] = sql
+    params = [field.get_db_prep_save(values[field.attname], connection) for field in _FIELDS]
+    # As save() does: a failed INSERT inside atomic() dooms the transaction.
+    with transaction.mark_for_rollback_on_error(connection.alias), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def scrub_user(user: User, *, label: str) -> None:
+    """Remove ``user``'s personal data from the trail: the rows about it keep what happened
+    (which fields, by whom) but name it ``label`` and hold none of its values; the rows it
+    acted in name it ``label`` too."""
+    about = AuditEvent.objects.filter(target_user=user)
+    scrubbed = []
+    for event in about.only("pk", "changes"):
+        event.changes = [{"field": item["field"]} for item in event.changes]
+        event.target_label = label
+        scrubbed.append(event)
+    AuditEvent.objects.bulk_update(scrubbed, ["changes", "target_label"])
+    AuditEvent.objects.filter(actor_user=user).update(actor_label=label)
