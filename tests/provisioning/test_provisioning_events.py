@@ -303,8 +303,8 @@ def test_a_refused_write_is_recorded_once(scim, alice):
 
 
 def test_an_event_is_stored_as_the_orm_would_store_it(alice):
-    # audit.record runs an INSERT compiled once; the row it leaves must be the one the ORM's
-    # own create() leaves for the same values, column for column, on either database.
+    # The row audit.record leaves holds what it was given, column for column, on either
+    # database: non-ASCII text, an IPv6 address, quotes and a line break included.
     actor = Actor.for_user(alice, address="2001:db8::1")
     changes = [
         {"field": "first_name", "before": "Ünïcode", "after": None},
