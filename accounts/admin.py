@@ -11,7 +11,15 @@ from django.http import HttpRequest, HttpResponseRedirect
 
 from accounts import services
 from accounts.exceptions import AccountError
-from accounts.models import AccountSettings, AuditEvent, Branch, Source, User, UserType
+from accounts.models import (
+    AccountSettings,
+    AuditEvent,
+    Branch,
+    Source,
+    User,
+    UserQuerySet,
+    UserType,
+)
 
 
 def _actor(request: HttpRequest) -> services.Actor:
@@ -32,6 +40,7 @@ class DeletedFilter(admin.SimpleListFilter):
         return [("active", "Active"), ("inactive", "Inactive"), ("deleted", "Deleted")]
 
     def queryset(self, request, queryset: QuerySet[User]) -> QuerySet[User]:
+        assert isinstance(queryset, UserQuerySet)  # the admin's, from User.objects
         match self.value():
             case "active":
                 return queryset.alive().filter(is_active=True)
@@ -131,7 +140,8 @@ class UserAdmin(admin.ModelAdmin):
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fields(self, request, obj=None):
-        form_fields = list((UserChangeForm if obj else UserAddForm)._meta.fields)
+        form = UserChangeForm if obj else UserAddForm
+        form_fields = list(form.Meta.fields)
         return form_fields + (self.readonly_fields if obj else [])
 
     def has_delete_permission(self, request, obj=None) -> bool:

@@ -141,6 +141,7 @@ def acs(request: HttpRequest) -> HttpResponse:
         auth_login(request, outcome.user, backend=SESSION_BACKEND)
         response = redirect(_safe_next(request, outcome.next_url) or "portal:home")
     else:
+        assert outcome.refusal is not None  # an outcome is a report, a user or a refusal
         response = _refused(request, outcome.refusal)
     response.delete_cookie(BINDING_COOKIE, path="/", samesite="None")
     return response

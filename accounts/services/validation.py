@@ -13,6 +13,7 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import CharField
 
 from accounts.exceptions import EmailInUse, InvalidField, InvalidPassword, UsernameInUse
 from accounts.models import (
@@ -203,7 +204,9 @@ def _clean_language(value: str | None, field_name: str = "language") -> str:
 
 
 def _max_length(field_name: str) -> int:
-    return User._meta.get_field(field_name).max_length
+    field = User._meta.get_field(field_name)
+    assert isinstance(field, CharField) and field.max_length is not None, field_name
+    return field.max_length
 
 
 def _clean_text(field_name: str, value: str | None) -> str:

@@ -87,7 +87,12 @@ class ScimView(APIView):
     @property
     def actor(self) -> services.Actor:
         """The token's holder, acting from the request's address."""
-        return self.client.actor.at(self.request.META.get("REMOTE_ADDR"))
+        return self.authenticated_client().actor.at(self.request.META.get("REMOTE_ADDR"))
+
+    def authenticated_client(self) -> services.ScimClient:
+        # Handlers run only once authentication and the permission check passed.
+        assert self.client is not None, "no SCIM client before authentication"
+        return self.client
 
     def base_url(self) -> str:
         """The API's address: PUBLIC_URL's, else the request's own."""
@@ -142,7 +147,7 @@ class ScimView(APIView):
         This is the one place refusals are recorded."""
         if isinstance(self.client, services.ScimClient) and 400 <= error.status_code < 500:
             services.record_refused_write(
-                self.request.method,
+                self.request.method or "",
                 exc,
                 actor=self.actor,
                 scim_id=self.kwargs.get("scim_id", ""),
@@ -160,14 +165,15 @@ class ScimView(APIView):
     def perform_authentication(self, request: Request) -> None:
         super().perform_authentication(request)
         # Known from here on: a refusal after this point is an authenticated client's.
-        self.client = request.user
+        user = request.user
+        self.client = user if isinstance(user, services.ScimClient) else None
 
     def initial(self, request: Request, *args, **kwargs) -> None:
         # ALLOWED_HOSTS first, as CommonMiddleware checks it for the portal's pages: a refused
         # Host (400) is refused before any work is done, PUBLIC_URL or not.
         self.host = request.get_host()
         super().initial(request, *args, **kwargs)
-        throttling.token_limiter.hit(request.user.token_prefix)
+        throttling.token_limiter.hit(self.authenticated_client().token_prefix)
 
     def permission_denied(self, request, message=None, code=None):
         # No token at all is a 401 with a challenge, as a wrong token is.

@@ -54,7 +54,7 @@ def rotate_scim_token(*, actor: Actor, grace: dt.timedelta | None = None) -> str
         keep_previous = bool(grace) and scim.has_token
         scim.previous_token_prefix = scim.token_prefix if keep_previous else ""
         scim.previous_token_hash = scim.token_hash if keep_previous else ""
-        scim.previous_valid_until = timezone.now() + grace if keep_previous else None
+        scim.previous_valid_until = timezone.now() + grace if grace and keep_previous else None
         scim.token_prefix, scim.token_hash = new.prefix, new.hash
         scim.token_created_at = timezone.now()
         scim.save()
