@@ -3,9 +3,6 @@ says who did what, by which path, from where, and what each field was before."""
 
 from __future__ import annotations
 
-import ast
-from pathlib import Path
-
 import pytest
 
 from accounts import services
@@ -264,25 +261,3 @@ def test_a_command_may_create_a_super_admin():
     )
 
     assert user.user_type.is_protected
-
-
-# Dependency direction ------------------------------------------------------------------------
-
-
-def test_accounts_imports_nothing_from_provisioning():
-    # The settings page composes both apps' sections; it is being moved above them.
-    accounts = Path(__file__).resolve().parents[2] / "accounts"
-    assert (accounts / "models.py").exists()
-    allowed = {accounts / "views" / "settings.py"}
-    offenders = []
-    for path in accounts.rglob("*.py"):
-        if path in allowed:
-            continue
-        for node in ast.walk(ast.parse(path.read_text())):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                names = [node.module or ""]
-            offenders += [f"{path}: {n}" for n in names if n.split(".")[0] == "provisioning"]
-    assert offenders == []
