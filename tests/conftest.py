@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from accounts import services
@@ -52,3 +54,12 @@ def admin_user(db):
         is_staff=True,
         is_superuser=True,
     )
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """The SQLite writers' queue file beside the test database goes with it."""
+    from django.conf import settings
+
+    name = settings.DATABASES["default"].get("TEST", {}).get("NAME")
+    if name and settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        Path(f"{name}.writers").unlink(missing_ok=True)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models, transaction
+from django.db import models
 
 from accounts.exceptions import InvalidField, ProtectedUserType
 from accounts.models import AccountSettings, Branch, EventType, UserType, available_time_zones
 from accounts.services import audit
 from accounts.services.validation import Actor, _clean_language, _clean_time_zone
+from accounts.transactions import write_transaction
 
 # Finding by name ------------------------------------------------------------------------------
 
@@ -41,7 +42,7 @@ def branch_named(name: str) -> Branch | None:
 
 
 def create_user_type(*, name: str, role: str, actor: Actor) -> UserType:
-    with transaction.atomic():
+    with write_transaction():
         user_type = UserType.objects.create(name=name, role=role)
         audit.record(
             EventType.USER_TYPE_CREATED,
@@ -55,7 +56,7 @@ def create_user_type(*, name: str, role: str, actor: Actor) -> UserType:
 def update_user_type(user_type: UserType, *, name: str, role: str, actor: Actor) -> UserType:
     if user_type.is_protected:
         raise ProtectedUserType(user_type.name)
-    with transaction.atomic():
+    with write_transaction():
         user_type = UserType.objects.select_for_update().get(pk=user_type.pk)
         before = {"name": user_type.name, "role": user_type.role}
         user_type.name, user_type.role = name, role
@@ -72,7 +73,7 @@ def update_user_type(user_type: UserType, *, name: str, role: str, actor: Actor)
 def delete_user_type(user_type: UserType, *, actor: Actor) -> None:
     if user_type.is_protected:
         raise ProtectedUserType(user_type.name)
-    with transaction.atomic():
+    with write_transaction():
         user_type = UserType.objects.select_for_update().get(pk=user_type.pk)
         user_type.delete()
         audit.record(EventType.USER_TYPE_DELETED, actor=actor, label=user_type.name)
@@ -120,7 +121,7 @@ def _apply_branch(branch: Branch, data: BranchData) -> Branch:
 
 
 def create_branch(data: BranchData, *, actor: Actor) -> Branch:
-    with transaction.atomic():
+    with write_transaction():
         branch = _apply_branch(Branch(), data)
         audit.record(
             EventType.BRANCH_CREATED,
@@ -132,7 +133,7 @@ def create_branch(data: BranchData, *, actor: Actor) -> Branch:
 
 
 def update_branch(branch: Branch, data: BranchData, *, actor: Actor) -> Branch:
-    with transaction.atomic():
+    with write_transaction():
         branch = Branch.objects.select_for_update().get(pk=branch.pk)
         before = _branch_values(branch)
         branch = _apply_branch(branch, data)
@@ -156,7 +157,7 @@ def update_account_settings(
     default_user_type: UserType | None = None,
 ) -> AccountSettings:
     """Change account-wide defaults; existing users keep their values (accounts.defaults)."""
-    with transaction.atomic():
+    with write_transaction():
         account = AccountSettings.objects.select_for_update().get(pk=AccountSettings.load().pk)
         before = {name: getattr(account, name) for name in _ACCOUNT_FIELDS}
         if default_time_zone is not None:

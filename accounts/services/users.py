@@ -36,6 +36,7 @@ from accounts.services.validation import (
     _save_unique,
     _validated_password,
 )
+from accounts.transactions import write_transaction
 
 # Creating ------------------------------------------------------------------------------------
 
@@ -87,7 +88,7 @@ def create_user(
         user.set_password(_validated_password(data.password, user, password_validators))
     else:
         user.set_unusable_password()
-    with transaction.atomic():
+    with write_transaction():
         _save_unique(user, username=user.username, email=user.email, precheck=False)
         if branches:
             user.branches.set(branches)
@@ -173,7 +174,7 @@ def _write(locked: bool) -> AbstractContextManager:
     """The transaction a change runs in (see the package's docstring): the caller's, joined
     without a savepoint, when it locked the user; else an atomic block of its own."""
     if not locked:
-        return transaction.atomic()
+        return write_transaction()
     if not transaction.get_connection().in_atomic_block:
         raise transaction.TransactionManagementError("locked=True outside a transaction")
     return transaction.atomic(savepoint=False)
@@ -334,7 +335,7 @@ def soft_delete_user(user: User, *, actor: Actor, locked: bool = False) -> User:
 
 def restore_user(user: User, *, actor: Actor) -> User:
     """Bring a soft-deleted user back; restoring one that is not deleted does nothing."""
-    with transaction.atomic():
+    with write_transaction():
         user = _locked(user)
         if not user.is_deleted:
             return user
@@ -350,7 +351,7 @@ def permanently_delete_user(user: User, *, actor: Actor) -> None:
     Its personal data leaves the audit trail too: earlier rows keep what happened but name
     the user only by its opaque SCIM id, and hold none of its values.
     """
-    with transaction.atomic():
+    with write_transaction():
         user = _locked(user)
         if not user.is_deleted:
             raise UserNotDeleted(user.username)

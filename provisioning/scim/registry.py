@@ -3,8 +3,9 @@ server: what is stored where, what may be filtered and sorted on, what a client 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import cache
+from types import MappingProxyType
 
 from provisioning.scim.attributes import (
     COMPLEX,
@@ -85,14 +86,19 @@ def _is_writable(ref: AttributeRef) -> bool:
     return Mutability.READ_ONLY not in (ref.attribute.mutability, ref.definition.mutability)
 
 
-def client_owned() -> dict[str, object]:
+@cache
+def client_owned() -> Mapping[str, object]:
     """Storage key -> the value a PUT clears it to, for the attributes an IdP owns outright:
     what it sends, or this value when absent (RFC 7644 §3.5.1)."""
-    return {
-        storage: ref.definition.cleared
-        for storage, ref in stored().items()
-        if _is_writable(ref) and not ref.definition.kept_when_absent and not ref.definition.relation
-    }
+    return MappingProxyType(
+        {
+            storage: ref.definition.cleared
+            for storage, ref in stored().items()
+            if _is_writable(ref)
+            and not ref.definition.kept_when_absent
+            and not ref.definition.relation
+        }
+    )
 
 
 def required_kept() -> tuple[str, ...]:

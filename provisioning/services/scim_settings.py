@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Source
 from accounts.services import Actor
+from accounts.transactions import write_transaction
 from provisioning import sql, tokens
 from provisioning.models import EventType, ScimSettings
 from provisioning.services.events import record_event
@@ -31,7 +31,7 @@ class ScimClient:
 
 
 def set_scim_enabled(enabled: bool, *, actor: Actor) -> ScimSettings:
-    with transaction.atomic():
+    with write_transaction():
         scim = ScimSettings.objects.select_for_update().get(pk=ScimSettings.load().pk)
         if scim.enabled != enabled:
             scim.enabled = enabled
@@ -49,7 +49,7 @@ def rotate_scim_token(*, actor: Actor, grace: dt.timedelta | None = None) -> str
     IdP admin pastes the new token while the old one still works).
     """
     new = tokens.generate_token()
-    with transaction.atomic():
+    with write_transaction():
         scim = ScimSettings.objects.select_for_update().get(pk=ScimSettings.load().pk)
         keep_previous = bool(grace) and scim.has_token
         scim.previous_token_prefix = scim.token_prefix if keep_previous else ""

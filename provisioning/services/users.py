@@ -16,12 +16,12 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.signals import setting_changed
-from django.db import transaction
 from django.dispatch import receiver
 
 from accounts import services as accounts
 from accounts.models import Branch, EventType, User, UserSource, UserType
 from accounts.services import Actor
+from accounts.transactions import write_transaction
 from provisioning import queries
 from provisioning.scim import patch as scim_patch
 from provisioning.scim import registry
@@ -197,7 +197,7 @@ def _locked_write(
     """A write to the visible user with this SCIM id: one transaction, the user and its view
     read under a row lock held until it ends. ``expected_versions`` (SCIM If-Match, RFC 7644
     §3.14): the write goes ahead only if the user is at one of them."""
-    with transaction.atomic():
+    with write_transaction():
         user, view = queries.lock_user(scim_id)
         accounts.require_version(user, expected_versions)
         yield user, view

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import transaction
-
+from accounts.transactions import write_transaction
 from provisioning.models import EventType, SsoSettings
 from provisioning.services import Actor, record_event
 from provisioning.sso import report
@@ -42,7 +41,7 @@ def save_sso_settings(data: Mapping[str, Any], *, actor: Actor) -> SsoSettings:
     unknown = set(data) - SETTINGS_FIELDS
     if unknown:
         raise ValueError(f"Not SSO settings: {sorted(unknown)}")
-    with transaction.atomic():
+    with write_transaction():
         sso = SsoSettings.objects.select_for_update().get(pk=SsoSettings.load().pk)
         changed = [name for name, value in data.items() if getattr(sso, name) != value]
         for name in changed:

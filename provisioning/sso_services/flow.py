@@ -16,10 +16,11 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 
 from accounts.models import Outcome, Source, User
+from accounts.transactions import write_transaction
 from provisioning.models import (
     EventType,
     SamlAssertionId,
@@ -81,7 +82,7 @@ def begin_saml_login(
         raise SsoUnavailable("Single sign-on is turned off for this portal.")
     url, request_id = saml.authn_request(sso, sp, request_data)
     secret = secrets.token_urlsafe(32) if bind_browser else ""
-    with transaction.atomic():
+    with write_transaction():
         SamlRequest.objects.filter(created_at__lt=timezone.now() - REQUEST_LIFETIME).delete()
         SamlRequest.objects.create(
             request_id=request_id,
@@ -200,7 +201,7 @@ def _validated(
 def _remember(assertion: check.VerifiedAssertion, now: dt.datetime) -> None:
     """SAML Profiles §4.1.4.5: an assertion ID is accepted once while it could be valid."""
     try:
-        with transaction.atomic():
+        with write_transaction():
             SamlAssertionId.objects.filter(expires_at__lt=now).delete()
             SamlAssertionId.objects.create(
                 assertion_id=assertion.assertion_id, expires_at=assertion.expires_at
@@ -258,7 +259,7 @@ def _check_actor(saml_request: SamlRequest, context: AcsContext) -> Actor:
 
 def record_sso_check(result: CheckReport, *, actor: Actor) -> SsoSettings:
     """Remember the check's outcome on the settings and in the provisioning log."""
-    with transaction.atomic():
+    with write_transaction():
         sso = SsoSettings.objects.select_for_update().get(pk=SsoSettings.load().pk)
         sso.checked_at, sso.check_passed = timezone.now(), result.passed
         sso.save(update_fields=["checked_at", "check_passed", "updated_at"])

@@ -12,10 +12,11 @@ import re
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection, transaction
+from django.db import connection
 
 from accounts import defaults
 from accounts.models import AccountSettings, User, UserSource
+from accounts.transactions import write_transaction
 
 BATCH = 2000
 
@@ -41,7 +42,7 @@ class Command(BaseCommand):
         language = AccountSettings.load().default_language
         for first in range(start, start + count, BATCH):
             numbers = range(first, min(first + BATCH, start + count))
-            with transaction.atomic():
+            with write_transaction():
                 User.objects.bulk_create(
                     [self.user(prefix, n, resolved, password, source, language) for n in numbers]
                 )
