@@ -20,11 +20,14 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.db import DatabaseCache
 
+from accounts.transactions import write_transaction
 from provisioning.scim.errors import TooManyRequests
 
 WINDOW_SECONDS = 60
@@ -48,12 +51,20 @@ def flush_every(limit: int) -> int:
 
 def _shared_add(key: str, amount: int) -> int:
     """Add to a shared counter that expires after its window; returns the new total."""
-    cache.add(key, 0, timeout=WINDOW_SECONDS * 2)
-    try:
-        return cache.incr(key, amount)
-    except ValueError:  # expired between add and incr
-        cache.set(key, amount, timeout=WINDOW_SECONDS * 2)
-        return amount
+    with _cache_write():
+        cache.add(key, 0, timeout=WINDOW_SECONDS * 2)
+        try:
+            return cache.incr(key, amount)
+        except ValueError:  # expired between add and incr
+            cache.set(key, amount, timeout=WINDOW_SECONDS * 2)
+            return amount
+
+
+def _cache_write() -> AbstractContextManager:
+    """The database cache writes in transactions of its own: queued with the app's other
+    writers (``write_transaction``), on SQLite they take their turn instead of sleeping in
+    its busy handler. Another cache needs no transaction."""
+    return write_transaction() if isinstance(caches["default"], DatabaseCache) else nullcontext()
 
 
 @dataclass
