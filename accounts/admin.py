@@ -108,8 +108,21 @@ def _report(request: HttpRequest, done: int, refused: list[str], verb: str) -> N
         messages.error(request, reason)
 
 
+class RefusalsAsMessages(admin.ModelAdmin):
+    """Saves go through accounts' use cases: a refusal of theirs (a value the domain does not
+    take) is the change form's message, and the form again, rather than an error page. The
+    admin's transaction is rolled back first, so nothing is half-saved."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except AccountError as error:
+            messages.error(request, str(error))
+            return HttpResponseRedirect(request.get_full_path())
+
+
 @admin.register(User)
-class UserAdmin(admin.ModelAdmin):
+class UserAdmin(RefusalsAsMessages):
     list_display = [
         "username",
         "email",
@@ -168,13 +181,6 @@ class UserAdmin(admin.ModelAdmin):
         # Branches were saved by the service, with the defaults rule applied.
         pass
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except AccountError as error:
-            messages.error(request, str(error))
-            return HttpResponseRedirect(request.get_full_path())
-
     def _each(self, request, queryset, verb: str, action) -> None:
         actor = _actor(request)
         done, refused = 0, []
@@ -208,7 +214,7 @@ class UserAdmin(admin.ModelAdmin):
 
 
 @admin.register(UserType)
-class UserTypeAdmin(admin.ModelAdmin):
+class UserTypeAdmin(RefusalsAsMessages):
     list_display = ["name", "role", "is_builtin"]
 
     def has_change_permission(self, request, obj: UserType | None = None) -> bool:
@@ -234,7 +240,7 @@ class UserTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Branch)
-class BranchAdmin(admin.ModelAdmin):
+class BranchAdmin(RefusalsAsMessages):
     list_display = ["name", "slug", "default_time_zone", "default_user_type", "is_active"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
@@ -249,16 +255,9 @@ class BranchAdmin(admin.ModelAdmin):
             saved = services.create_branch(data, actor=_actor(request))
         _became(obj, saved)
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except AccountError as error:
-            messages.error(request, str(error))
-            return HttpResponseRedirect(request.get_full_path())
-
 
 @admin.register(AccountSettings)
-class AccountSettingsAdmin(admin.ModelAdmin):
+class AccountSettingsAdmin(RefusalsAsMessages):
     list_display = ["__str__", "default_time_zone", "default_user_type", "default_language"]
 
     def has_add_permission(self, request) -> bool:

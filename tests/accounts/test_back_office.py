@@ -116,3 +116,21 @@ def test_account_settings_changed_in_the_back_office_are_recorded(back_office):
     assert row.changes == [
         {"field": "default_time_zone", "before": "UTC", "after": "Europe/Athens"}
     ]
+
+
+def test_account_settings_the_domain_refuses_are_a_message_not_an_error(back_office):
+    from accounts.models import AccountSettings
+
+    account = AccountSettings.load()
+    form = {
+        "default_time_zone": "UTC",
+        "default_user_type": account.default_user_type_id,
+        "default_language": "not a tag",
+    }
+
+    response = back_office.post("/admin/accounts/accountsettings/1/change/", form, follow=True)
+
+    assert response.status_code == 200
+    assert "is not a language tag" in response.content.decode()
+    assert AccountSettings.load().default_language == account.default_language
+    assert not AuditEvent.objects.exists()
