@@ -10,6 +10,8 @@ from __future__ import annotations
 import uuid
 import zoneinfo
 from functools import cache
+from types import ModuleType
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
@@ -156,24 +158,29 @@ class UserQuerySet(models.QuerySet):
 # The Django plugin of mypy cannot type a class statement's base built by from_queryset();
 # the queryset's methods then type as Any on the manager, which is what they return.
 class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
-    """Used by Django itself (createsuperuser, auth); the product goes through services."""
+    """Used by Django itself (createsuperuser, auth); the product goes through services.
+
+    Django's commands create users here. The use cases that do it (accounts.services) import
+    these models, so they cannot be imported by them: ``AccountsConfig.ready()`` hands them
+    to the manager once every app is loaded.
+    """
 
     use_in_migrations = True
+    # The accounts.services module, set by AccountsConfig.ready().
+    use_cases: ClassVar[ModuleType]
 
     def get_by_natural_key(self, username: str) -> User:
         return self.with_username(username).get()
 
     def create_user(self, username: str, email: str, password: str | None = None, **extra):
-        from accounts import services
-
+        services = self.use_cases
         return services.create_user(
             services.NewUser(username=username, email=email, password=password, **extra),
             actor=services.Actor.system("manage.py"),
         )
 
     def create_superuser(self, username: str, email: str, password: str | None = None, **extra):
-        from accounts import services
-
+        services = self.use_cases
         return services.create_superuser(
             username=username,
             email=email,
