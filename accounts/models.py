@@ -271,10 +271,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         # Every write moves the version (used as the SCIM ETag). Services lock the row
         # (select_for_update) before changing it, so concurrent writes each move it once.
         if not self._state.adding:
-            self.version += 1
+            moved = self.next_version()
             if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "version", "updated_at"}
+                kwargs["update_fields"] = {*kwargs["update_fields"], *moved}
         super().save(*args, **kwargs)
+
+    def next_version(self) -> tuple[str, str]:
+        """Move the version and the time of the last change, as every write of the row does;
+        returns the two fields, for a write of some fields only."""
+        self.version += 1
+        self.updated_at = timezone.now()
+        return ("version", "updated_at")
 
     @property
     def is_deleted(self) -> bool:

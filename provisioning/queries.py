@@ -18,8 +18,8 @@ from typing import Any
 from django.db.models import F, OrderBy, QuerySet
 from django.db.models.functions import Lower
 
+from accounts import sql
 from accounts.models import User, UserQuerySet
-from provisioning import sql
 from provisioning.orm_filters import AttributeSpec, to_q
 from provisioning.scim import registry
 from provisioning.scim.attributes import STRING, AttributeRef

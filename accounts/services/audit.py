@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from django.utils import timezone
+
+from accounts import sql
 from accounts.models import AuditEvent, Outcome, User
 from accounts.services.validation import Actor
 
@@ -51,18 +54,22 @@ def record(
     outcome: str = Outcome.SUCCESS,
     detail: str = "",
 ) -> None:
-    """One row of the trail, in the caller's transaction."""
-    AuditEvent.objects.create(
-        event_type=event_type,
-        outcome=outcome,
-        source=actor.source,
-        actor_label=_storable(actor.label)[:200],
-        actor_user_id=actor.user.pk if actor.user is not None else None,
-        address=actor.address or None,
-        target_user_id=user.pk if user is not None else None,
-        target_label=_storable(label or (user.username if user else ""))[:255],
-        changes=[dict(item) for item in changes],
-        detail=_storable(detail),
+    """One row of the trail, in the caller's transaction (written in SQL: accounts.sql)."""
+    sql.insert(
+        AuditEvent,
+        {
+            "created_at": timezone.now(),
+            "event_type": event_type,
+            "outcome": outcome,
+            "source": actor.source,
+            "actor_label": _storable(actor.label)[:200],
+            "actor_user_id": actor.user.pk if actor.user is not None else None,
+            "address": actor.address or None,
+            "target_user_id": user.pk if user is not None else None,
+            "target_label": _storable(label or (user.username if user else ""))[:255],
+            "changes": [dict(item) for item in changes],
+            "detail": _storable(detail),
+        },
     )
 
 

@@ -15,6 +15,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import CharField
 
+from accounts import sql
 from accounts.exceptions import EmailInUse, InvalidField, InvalidPassword, UsernameInUse
 from accounts.models import (
     MAX_USERNAME_LENGTH,
@@ -249,6 +250,18 @@ def _column_values(user: User) -> dict[str, Any]:
     return {name: getattr(user, name) for name in _FIELD_OF_COLUMN}
 
 
+def _save(user: User, columns: Sequence[str] | None) -> None:
+    """Save the whole row, or only ``columns`` (and the version they move). A write of some
+    columns is the hot path of every SCIM PATCH and PUT, written in SQL (accounts.sql); one
+    that sets a password goes through ``save()``, which tells the password validators."""
+    if columns is None:
+        user.save()
+    elif "password" in columns:
+        user.save(update_fields=[_FIELD_OF_COLUMN[name] for name in columns])
+    else:
+        sql.update(user, [*(_FIELD_OF_COLUMN[name] for name in columns), *user.next_version()])
+
+
 def _save_unique(
     user: User,
     *,
@@ -259,15 +272,14 @@ def _save_unique(
 ) -> None:
     """Save (only ``columns``, if given), turning a lost race on a unique value into the same
     typed error as the check."""
-    update_fields = None if columns is None else [_FIELD_OF_COLUMN[name] for name in columns]
     if username is None and email is None:
-        user.save(update_fields=update_fields)  # no unique value changes: no race to lose
+        _save(user, columns)  # no unique value changes: no race to lose
         return
     if precheck:
         _check_unique(username, email, exclude_pk=user.pk)
     try:
         with transaction.atomic():
-            user.save(update_fields=update_fields)
+            _save(user, columns)
     except IntegrityError:
         # Another transaction committed the same value between our check and our write.
         _check_unique(username, email, exclude_pk=user.pk)

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from accounts import sql
 from accounts.models import Source
 from accounts.services import Actor
 from accounts.transactions import write_transaction
-from provisioning import sql, tokens
+from provisioning import tokens
 from provisioning.models import EventType, ScimSettings
 from provisioning.services.events import record_event
 
@@ -82,7 +83,7 @@ _TOKEN_STATE = (
 
 def authenticate_scim_token(token: str) -> ScimClient | None:
     """The SCIM client holding ``token``, or None (also when provisioning is disabled)."""
-    scim = sql.scim_settings(_TOKEN_STATE)
+    scim = sql.one_row(ScimSettings, _TOKEN_STATE)
     if scim is None or not scim["enabled"]:
         return None
     now = timezone.now()

@@ -1,33 +1,37 @@
-"""The SCIM API's hottest reads, written in SQL: the token check's read of the SCIM settings,
-a user by SCIM id or userName, and its locked read before a write.
+"""The hot paths' SQL, written out: the few statements every SCIM request runs.
 
-Every SCIM request runs the first, and every one that names one user another. Building and
-compiling the ORM's query for a user's view (about forty columns over five tables) costs
-several times what running it does, so these reads are written out once per process, from
-the models' metadata (names quoted by the database's own rules; every value a parameter), and
-run through ``connection.cursor()``. They return exactly the rows the ORM's
-``values()`` query returns (``provisioning.queries``), converted to the same Python values;
-``tests/provisioning/test_sql.py`` compares the two on every database the suite runs on.
+Reads: a model's one row (the SCIM settings the token check reads), a user's view by SCIM id
+or username, and its locked read before a write. Writes: the UPDATE of a user's changed
+columns and the INSERT of an audit row. Built and compiled by the ORM on every request, each
+cost several times its running (docs/performance.md), so they are written out once per
+process, from the models' metadata (names quoted by the database's own rules, values
+prepared by the fields themselves, every value a parameter), and run through
+``connection.cursor()``.
 
-Nothing else belongs here: every other read and every write goes through the ORM.
+Each does exactly what the ORM's own statement does: reads return the rows ``values()``
+returns, converted to the same Python values; writes store what ``save()`` and
+``objects.create()`` store, and send no ``pre_save``/``post_save`` signal, which nothing in
+the project listens to. ``tests/accounts/test_sql.py`` holds each to the ORM's answer on
+every database the suite runs on.
+
+Nothing else belongs here: every other read and write goes through the ORM.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from django.contrib.auth.models import Group
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.models import Field, ForeignKey, ManyToManyField, Model
 from django.utils.dateparse import parse_datetime
 
 from accounts.models import Branch, User, UserType
-from provisioning.models import ScimSettings
 
 Converter = Callable[[Any], Any]
 
@@ -216,17 +220,63 @@ def locked_user_by_scim_id(keys: tuple[str, ...]) -> Read:
 
 
 @cache
-def _settings_read(keys: tuple[str, ...]) -> tuple[str, tuple[_Column, ...]]:
-    columns = tuple(_column(ScimSettings, "s", key, key) for key in keys)
-    table = _quote(ScimSettings._meta.db_table)
+def _one_row_read(model: type[Model], keys: tuple[str, ...]) -> tuple[str, tuple[_Column, ...]]:
+    columns = tuple(_column(model, "s", key, key) for key in keys)
     select = ", ".join(column.sql for column in columns)
-    return f"SELECT {select} FROM {table} {_quote('s')}", columns
+    return f"SELECT {select} FROM {_quote(model._meta.db_table)} {_quote('s')}", columns
 
 
-def scim_settings(keys: tuple[str, ...]) -> dict[str, Any] | None:
-    """The SCIM settings' one row (``ScimSettings``), these columns of it, if it exists."""
-    sql, columns = _settings_read(keys)
+def one_row(model: type[Model], keys: tuple[str, ...]) -> dict[str, Any] | None:
+    """These columns of the one row of a model that has at most one (settings), if it exists."""
+    sql, columns = _one_row_read(model, keys)
     with connection.cursor() as cursor:
         cursor.execute(sql)
         row = cursor.fetchone()
     return None if row is None else _converted(columns, row)
+
+
+# Writes ---------------------------------------------------------------------------------------
+
+
+@cache
+def _update_statement(model: type[Model], names: tuple[str, ...]) -> tuple[str, tuple[Field, ...]]:
+    fields = tuple(_field(model, name) for name in names)
+    assignments = ", ".join(f"{_quote(field.column)} = %s" for field in fields)
+    pk = _quote(model._meta.pk.column)
+    return f"UPDATE {_quote(model._meta.db_table)} SET {assignments} WHERE {pk} = %s", fields
+
+
+def update(instance: Model, names: Iterable[str]) -> None:
+    """Write the fields ``names`` of ``instance`` to its row, as ``save(update_fields=names)``
+    does (its ``pre_save`` work, such as ``auto_now``, is the caller's)."""
+    sql, fields = _update_statement(type(instance), tuple(dict.fromkeys(names)))
+    params = [
+        field.get_db_prep_save(getattr(instance, field.attname), connection) for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, instance.pk])
+        if cursor.rowcount != 1:
+            raise DatabaseError(f"{type(instance).__name__} {instance.pk} has no row to update.")
+
+
+@cache
+def _insert_statement(model: type[Model], names: tuple[str, ...]) -> tuple[str, tuple[Field, ...]]:
+    fields = tuple(_field(model, name) for name in names)
+    expected = {field for field in model._meta.concrete_fields if field is not model._meta.pk}
+    # Every column is given: a default the ORM would fill in is not left to chance.
+    assert set(fields) == expected, f"{model.__name__}: give every column but the key"
+    columns = ", ".join(_quote(field.column) for field in fields)
+    values = ", ".join(["%s"] * len(fields))
+    return f"INSERT INTO {_quote(model._meta.db_table)} ({columns}) VALUES ({values})", fields
+
+
+def insert(model: type[Model], values: Mapping[str, Any]) -> None:
+    """Add one row of ``model``, ``values`` by field name (every column but the key), as
+    ``objects.create(**values)`` does."""
+    sql, fields = _insert_statement(model, tuple(values))
+    params = [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(fields, values.values(), strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)

@@ -1,4 +1,5 @@
-"""provisioning.sql: the hand-written reads return what the ORM's queries return."""
+"""accounts.sql: the hand-written reads return what the ORM's queries return, and the
+hand-written writes store what the ORM's store."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ import uuid
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Subquery
+from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
-from accounts.models import User
-from provisioning import queries, sql
+from accounts import sql
+from accounts.models import AuditEvent, Outcome, Source, User
+from provisioning import queries
 from provisioning.models import ScimSettings
 from tests.factories import BranchFactory, UserFactory
 
@@ -87,13 +90,13 @@ def test_the_locked_read_sees_the_latest_write_and_locks_the_user_alone(users):
         assert sql.locked_user_by_scim_id(LOCKED).sql.endswith('FOR UPDATE OF "u"')
 
 
-def test_the_scim_settings_are_what_the_orm_reads(db):
+def test_a_settings_row_is_what_the_orm_reads(db):
     keys = ("pk", "enabled", "token_prefix", "previous_valid_until", "last_used_at")
-    assert sql.scim_settings(keys) is None
+    assert sql.one_row(ScimSettings, keys) is None
 
     ScimSettings.objects.create(pk=1, enabled=True, previous_valid_until=timezone.now())
 
-    assert sql.scim_settings(keys) == ScimSettings.objects.values(*keys).get()
+    assert sql.one_row(ScimSettings, keys) == ScimSettings.objects.values(*keys).get()
 
 
 def plan(read: sql.Read, value) -> str:
@@ -135,3 +138,106 @@ def test_lookups_find_the_user_by_unique_index_then_by_key(read, value, on_sqlit
     else:
         assert on_postgres in shown
         assert "Index Cond: (id = $0)" in shown or "Index Cond: (id = (InitPlan" in shown
+
+
+# Writes ---------------------------------------------------------------------------------------
+
+
+def stored(model, pk, *, leave_out=("id",)) -> dict:
+    row = model.objects.values().get(pk=pk)
+    return {name: value for name, value in row.items() if name not in leave_out}
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {
+            "event_type": "user.updated",
+            "outcome": Outcome.SUCCESS,
+            "source": Source.SCIM,
+            "actor_label": "token 1a2b3c4d",
+            "actor_user_id": None,
+            "address": "2001:db8::1",
+            "target_label": "Zoë Ørsted",
+            "changes": [
+                {"field": "title", "before": None, "after": 'Dr. "Ø" 👩‍🔬'},
+                {"field": "password"},
+            ],
+            "detail": "",
+        },
+        {
+            "event_type": "user.refused",
+            "outcome": Outcome.REFUSED,
+            "source": Source.PORTAL,
+            "actor_label": "admin",
+            "address": None,
+            "target_label": "",
+            "changes": [],
+            "detail": "line one\nline two",
+        },
+    ],
+    ids=["scim change", "portal refusal"],
+)
+def test_an_audit_row_is_stored_as_the_orm_stores_it(values):
+    actor, target = UserFactory(), UserFactory()
+    values = {
+        "created_at": timezone.now(),
+        "actor_user_id": actor.pk,
+        "target_user_id": target.pk,
+        **values,
+    }
+
+    sql.insert(AuditEvent, values)
+    written = AuditEvent.objects.latest("pk")
+    by_orm = AuditEvent.objects.create(**values)
+
+    # created_at aside (the ORM's auto_now_add stamps its own time; the SQL stores the one given)
+    leave_out = ("id", "created_at")
+    assert stored(AuditEvent, written.pk, leave_out=leave_out) == stored(
+        AuditEvent, by_orm.pk, leave_out=leave_out
+    )
+    assert (written.created_at, written.changes) == (values["created_at"], values["changes"])
+
+
+def test_an_insert_gives_every_column():
+    with pytest.raises(AssertionError, match="every column"):
+        sql.insert(AuditEvent, {"event_type": "user.updated"})
+
+
+def test_an_update_stores_what_save_stores_and_only_those_columns():
+    branch_type = UserFactory().user_type
+    by_sql, by_orm = (UserFactory(first_name="Old", last_name="Same") for _ in range(2))
+    moment = timezone.now()
+    for user in (by_sql, by_orm):
+        user.first_name = "Zoë"
+        user.is_active = False
+        user.status_changed_at = moment
+        user.user_type = branch_type
+        user.last_name = "not written"  # set on the instance, not among the fields written
+
+    fields = ["first_name", "is_active", "status_changed_at", "user_type"]
+    sql.update(by_sql, [*fields, *by_sql.next_version()])
+    by_orm.save(update_fields=fields)
+
+    unique = ("id", "scim_id", "username", "email", "password", "date_joined", "created_at")
+    kept = (*unique, "updated_at")
+    assert stored(User, by_sql.pk, leave_out=kept) == stored(User, by_orm.pk, leave_out=kept)
+    by_sql.refresh_from_db()
+    assert (by_sql.first_name, by_sql.last_name, by_sql.version) == ("Zoë", "Same", 2)
+    assert by_sql.status_changed_at == moment
+
+
+def test_an_update_of_a_row_that_is_gone_is_an_error():
+    user = UserFactory()
+    User.objects.filter(pk=user.pk).delete()
+
+    with pytest.raises(DatabaseError, match="no row"):
+        sql.update(user, ["first_name"])
+
+
+@pytest.mark.parametrize("model", [User, AuditEvent])
+def test_nothing_listens_to_the_saves_the_sql_writes_skip(model):
+    # The writes here send no pre_save/post_save signal; they may stay in SQL only while
+    # nothing (the project or an installed app) listens to these models' saves.
+    assert not pre_save.has_listeners(model)
+    assert not post_save.has_listeners(model)
