@@ -22,11 +22,9 @@ from provisioning.scim.attributes import (
     STRING,
     WRITE_ONLY,
     Attribute,
-    AttributeRef,
     Returned,
     Schema,
     Uniqueness,
-    by_name,
     read_only,
 )
 
@@ -320,53 +318,3 @@ LMS_USER = Schema(
 )
 
 USER_RESOURCE_SCHEMAS = (USER, ENTERPRISE_USER, LMS_USER)
-
-
-def find_schema(urn: str) -> Schema | None:
-    """The schema with this URN, matched case-insensitively (RFC 7643 §2.1)."""
-    return next((s for s in USER_RESOURCE_SCHEMAS if s.id.lower() == urn.lower()), None)
-
-
-def resolve(key_or_name: str, schema: str | None = None) -> AttributeRef | None:
-    """Resolve "userName", "NAME.givenname" or "urn:...:enterprise:2.0:User:manager.value".
-
-    Names are case-insensitive (RFC 7643 §2.1); without a URN prefix they belong to the core User
-    schema (RFC 7644 §3.10). ``schema`` names the owning schema when the caller already split it
-    off. Returns None for anything this server does not define.
-    """
-    owner, rest = _split_schema(key_or_name, schema)
-    if owner is None:
-        return None
-    name, _, sub_name = rest.partition(".")
-    candidates = owner.attributes + (COMMON_ATTRIBUTES if owner is USER else ())
-    attribute = by_name(candidates, name)
-    if attribute is None:
-        return None
-    if not sub_name:
-        return AttributeRef(owner, attribute)
-    sub_attribute = attribute.sub_attribute(sub_name)
-    return AttributeRef(owner, attribute, sub_attribute) if sub_attribute else None
-
-
-def find_attribute(key_or_name: str, schema: str | None = None) -> Attribute | None:
-    """The definition for a name such as "UserName" or "name.givenName", or None."""
-    ref = resolve(key_or_name, schema)
-    return ref.definition if ref else None
-
-
-def canonical_name(key_or_name: str, schema: str | None = None) -> str | None:
-    """Canonical spelling ("NAME.givenname" -> "name.givenName"), or None if unknown."""
-    ref = resolve(key_or_name, schema)
-    return ref.canonical if ref else None
-
-
-def _split_schema(key_or_name: str, schema: str | None) -> tuple[Schema | None, str]:
-    """Split a URN prefix off an attribute key (RFC 7644 §3.10)."""
-    lowered = key_or_name.lower()
-    for candidate in USER_RESOURCE_SCHEMAS:
-        prefix = f"{candidate.id.lower()}:"
-        if lowered.startswith(prefix):
-            if schema is not None and schema.lower() != candidate.id.lower():
-                return None, key_or_name
-            return candidate, key_or_name[len(prefix) :]
-    return (find_schema(schema) if schema else USER), key_or_name

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from provisioning.scim import errors, filters, schemas
+from provisioning.scim import errors, filters, registry, schemas
 from provisioning.scim.attributes import Attribute, Schema
 
 
@@ -22,10 +22,10 @@ class Target:
 def key_target(key: str, schema: Schema) -> Target | None:
     """A key of a path-less value: "active", "name.givenName", "urn:...:User:department" or an
     extension URN whose value holds that extension's attributes (RFC 7644 §3.5.2.1)."""
-    extension = schemas.find_schema(key) if schema is schemas.USER else None
+    extension = registry.find_schema(key) if schema is schemas.USER else None
     if extension is not None:
         return Target(extension)
-    ref = schemas.resolve(key, None if schema is schemas.USER else schema.id)
+    ref = registry.resolve(key, None if schema is schemas.USER else schema.id)
     return Target(ref.schema, ref.attribute, ref.sub_attribute) if ref else None
 
 
@@ -38,7 +38,7 @@ def path_target(path: filters.PatchPath) -> Target | None:
     dotted = (
         attr.attribute if attr.sub_attribute is None else f"{attr.attribute}.{attr.sub_attribute}"
     )
-    ref = schemas.resolve(dotted, attr.schema)
+    ref = registry.resolve(dotted, attr.schema)
     if ref is None:
         return None
     if path.value_filter is not None and not ref.attribute.multi_valued:
@@ -63,5 +63,5 @@ def _extension_as_path(attr: filters.AttrPath) -> Schema | None:
     """
     if attr.schema is None or attr.sub_attribute is not None:
         return None
-    schema = schemas.find_schema(f"{attr.schema}:{attr.attribute}")
+    schema = registry.find_schema(f"{attr.schema}:{attr.attribute}")
     return None if schema is schemas.USER else schema

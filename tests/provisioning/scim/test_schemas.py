@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from provisioning.scim import constants, discovery, schemas
+from provisioning.scim import constants, discovery, registry, schemas
 
 BASE = "https://lms.example.com/api/scim2"
 CHARACTERISTICS = {
@@ -175,7 +175,7 @@ def test_groups_and_their_sub_attributes_are_read_only() -> None:
 
 def test_id_is_a_read_only_common_attribute() -> None:
     assert schemas.ID in schemas.COMMON_ATTRIBUTES
-    assert schemas.find_attribute("id") is schemas.ID
+    assert registry.find_attribute("id") is schemas.ID
     assert (schemas.ID.mutability, schemas.ID.returned, schemas.ID.case_exact) == (
         "readOnly",
         "always",
@@ -201,25 +201,25 @@ def test_id_is_a_read_only_common_attribute() -> None:
     ],
 )
 def test_names_resolve_case_insensitively(key: str, canonical: str) -> None:
-    assert schemas.canonical_name(key) == canonical
-    assert schemas.find_attribute(key) is not None
+    assert registry.canonical_name(key) == canonical
+    assert registry.find_attribute(key) is not None
 
 
 def test_find_attribute_returns_the_definition() -> None:
-    assert schemas.find_attribute("UserName") is schemas.USER.attributes[0]
-    assert schemas.find_attribute("Password") is schemas.PASSWORD
+    assert registry.find_attribute("UserName") is schemas.USER.attributes[0]
+    assert registry.find_attribute("Password") is schemas.PASSWORD
 
 
 def test_find_attribute_within_a_schema() -> None:
-    department = schemas.find_attribute("Department", constants.ENTERPRISE_USER_SCHEMA)
+    department = registry.find_attribute("Department", constants.ENTERPRISE_USER_SCHEMA)
     assert department is not None and department.name == "department"
-    assert schemas.find_attribute("department") is None  # not a core attribute
-    assert schemas.find_attribute("userName", constants.LMS_USER_SCHEMA) is None
+    assert registry.find_attribute("department") is None  # not a core attribute
+    assert registry.find_attribute("userName", constants.LMS_USER_SCHEMA) is None
 
 
 @pytest.mark.parametrize(
     "key", ["nickName", "name.middleName", "userName.x", "urn:example:custom:1.0:User:branch", ""]
 )
 def test_unknown_names_resolve_to_none(key: str) -> None:
-    assert schemas.find_attribute(key) is None
-    assert schemas.canonical_name(key) is None
+    assert registry.find_attribute(key) is None
+    assert registry.canonical_name(key) is None
