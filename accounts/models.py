@@ -213,6 +213,18 @@ class User(AbstractBaseUser, PermissionsMixin):
     language = models.CharField(max_length=35, blank=True)
     locale = models.CharField(max_length=35, blank=True)
     display_name = models.CharField(max_length=255, blank=True)
+    # The rest of the core SCIM profile (RFC 7643 §4.1.1) an IdP's default mapping pushes,
+    # kept as it was sent and shown on the user's page. Text columns (their lengths are the
+    # services' rule): PostgreSQL estimates a row's width from varchar lengths, and rows
+    # estimated near a page's size led its planner, on a table without statistics, to find a
+    # user by scanning an index of all of them (tests/accounts/test_sql.py pins the plans).
+    formatted_name = models.TextField(max_length=255, blank=True)
+    middle_name = models.TextField(max_length=150, blank=True)
+    honorific_prefix = models.TextField(max_length=50, blank=True)
+    honorific_suffix = models.TextField(max_length=50, blank=True)
+    nick_name = models.TextField(max_length=150, blank=True)
+    title = models.TextField(max_length=255, blank=True)
+    profile_url = models.TextField(max_length=2048, blank=True)
     # HR attributes an IdP sends (SCIM's enterprise extension, RFC 7643 §4.3); kept and shown.
     employee_number = models.CharField(max_length=255, blank=True)
     organization = models.CharField(max_length=255, blank=True)

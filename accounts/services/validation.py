@@ -13,7 +13,7 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import CharField
+from django.db.models import CharField, TextField
 
 from accounts import sql
 from accounts.exceptions import EmailInUse, InvalidField, InvalidPassword, UsernameInUse
@@ -34,6 +34,13 @@ _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$")
 PROFILE_FIELDS = frozenset(
     {
         "display_name",
+        "formatted_name",
+        "middle_name",
+        "honorific_prefix",
+        "honorific_suffix",
+        "nick_name",
+        "title",
+        "profile_url",
         "employee_number",
         "organization",
         "division",
@@ -206,15 +213,16 @@ def _clean_language(value: str | None, field_name: str = "language") -> str:
 
 def _max_length(field_name: str) -> int:
     field = User._meta.get_field(field_name)
-    assert isinstance(field, CharField) and field.max_length is not None, field_name
+    assert isinstance(field, CharField | TextField) and field.max_length is not None, field_name
     return field.max_length
 
 
 def _clean_text(field_name: str, value: str | None) -> str:
     value = (value or "").strip()
-    if len(value) > 255:
+    longest = _max_length(field_name)
+    if len(value) > longest:
         raise InvalidField(
-            field_name, f"{field_name.replace('_', ' ')} has at most 255 characters."
+            field_name, f"{field_name.replace('_', ' ')} has at most {longest} characters."
         )
     return value
 

@@ -110,6 +110,12 @@ LANGUAGE_TAGS = (
     "nb", "nl", "pl", "pt", "pt-BR", "pt-PT", "ro", "ru", "sv", "tr", "uk", "zh-CN", "zh-TW",
 )  # fmt: skip
 
+
+def _text(name: str, description: str, storage: str) -> Attribute:
+    """A plain text attribute an IdP may filter on."""
+    return Attribute(name, description=description, storage=storage, filterable=True)
+
+
 USER = Schema(
     constants.USER_SCHEMA,
     "User",
@@ -129,6 +135,11 @@ USER = Schema(
             COMPLEX,
             "The components of the user's real name.",
             sub_attributes=(
+                _text(
+                    "formatted",
+                    "The full name as it is displayed, with titles and middle names.",
+                    "formatted_name",
+                ),
                 Attribute(
                     "familyName",
                     description="Family name (last name).",
@@ -143,6 +154,11 @@ USER = Schema(
                     filterable=True,
                     sortable=True,
                 ),
+                _text("middleName", "Middle name(s).", "middle_name"),
+                _text(
+                    "honorificPrefix", "Honorific prefix, or title, e.g. 'Ms.'.", "honorific_prefix"
+                ),
+                _text("honorificSuffix", "Honorific suffix, e.g. 'III'.", "honorific_suffix"),
             ),
         ),
         Attribute(
@@ -152,6 +168,15 @@ USER = Schema(
             filterable=True,
             sortable=True,
         ),
+        _text("nickName", "Casual name of the user, e.g. 'Bob' for Robert.", "nick_name"),
+        Attribute(
+            "profileUrl",
+            REFERENCE,
+            "URL of the user's online profile, e.g. a web page.",
+            reference_types=("external",),
+            storage="profile_url",
+        ),
+        _text("title", "The user's title, e.g. 'Vice President'.", "title"),
         Attribute(
             "emails",
             COMPLEX,
@@ -262,22 +287,16 @@ USER = Schema(
 )
 
 
-def _enterprise_text(name: str, description: str, storage: str) -> Attribute:
-    return Attribute(name, description=description, storage=storage, filterable=True)
-
-
 ENTERPRISE_USER = Schema(
     constants.ENTERPRISE_USER_SCHEMA,
     "EnterpriseUser",
     "Enterprise User",
     (
-        _enterprise_text(
-            "employeeNumber", "Identifier assigned by the organisation.", "employee_number"
-        ),
-        _enterprise_text("costCenter", "Name of a cost center.", "cost_center"),
-        _enterprise_text("organization", "Name of an organisation.", "organization"),
-        _enterprise_text("division", "Name of a division.", "division"),
-        _enterprise_text("department", "Name of a department.", "department"),
+        _text("employeeNumber", "Identifier assigned by the organisation.", "employee_number"),
+        _text("costCenter", "Name of a cost center.", "cost_center"),
+        _text("organization", "Name of an organisation.", "organization"),
+        _text("division", "Name of a division.", "division"),
+        _text("department", "Name of a department.", "department"),
         Attribute(
             "manager",
             COMPLEX,

@@ -101,6 +101,7 @@ def test_records_create_with_the_names_of_every_attribute_set(scim, actor_label)
                 "email_primary",
                 "first_name",
                 "last_name",
+                "formatted_name",  # Entra sends name.formatted
                 "display_name",
                 "external_id",
                 "is_active",

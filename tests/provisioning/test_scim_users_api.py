@@ -141,7 +141,7 @@ def test_creates_user_from_entra_payload_keeping_the_enterprise_extension(scim, 
         "id": "<id>",
         "externalId": "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef",
         "userName": "dave@contoso.com",
-        "name": {"familyName": "Smith", "givenName": "Dave"},
+        "name": {"formatted": "Dave Smith", "familyName": "Smith", "givenName": "Dave"},
         "displayName": "Dave Smith",
         "emails": [{"value": "dave@contoso.com", "type": "work", "primary": True}],
         "active": True,
@@ -640,7 +640,7 @@ def test_filters_users(scim, cast, text, expected):
             "found the end of the text.",
         ),
         ('password eq "x"', "Filtering on 'password' is not supported."),
-        ('nickName eq "x"', "Filtering on 'nickName' is not supported."),
+        ('profileUrl eq "x"', "Filtering on 'profileUrl' is not supported."),
     ],
 )
 def test_refuses_bad_filter(scim, alice, text, detail):

@@ -392,7 +392,7 @@ SUCCESS_CASES = [
     ),
     pytest.param(
         patch_body(
-            {"op": "add", "path": "nickName", "value": "Al"},
+            {"op": "add", "path": "x509Certificates", "value": [{"value": "MIIB"}]},
             {"op": "replace", "path": "meta.version", "value": 'W/"9"'},
             {"op": "replace", "path": "groups", "value": [{"value": "g2"}]},
             {"op": "replace", "path": f"{ENTERPRISE}:manager.displayName", "value": "Eve"},
@@ -403,7 +403,7 @@ SUCCESS_CASES = [
         id="unknown-and-read-only-attributes-ignored",
     ),
     pytest.param(
-        patch_body({"op": "replace", "value": {"active": False, "title": "Dr", "meta": {}}}),
+        patch_body({"op": "replace", "value": {"active": False, "ims": [], "meta": {}}}),
         ALICE,
         {"active": False},
         id="unknown-keys-ignored-next-to-known-ones",

@@ -28,6 +28,13 @@ def view(**fields) -> UserView:
         "first_name": "Barbara",
         "last_name": "Jensen",
         "display_name": "",
+        "formatted_name": "",
+        "middle_name": "",
+        "honorific_prefix": "",
+        "honorific_suffix": "",
+        "nick_name": "",
+        "title": "",
+        "profile_url": "",
         "time_zone": "Europe/Athens",
         "user_type__name": "Learner-Type",
         "language": "en",
@@ -46,7 +53,17 @@ def view(**fields) -> UserView:
 
 def test_renders_the_whole_document():
     resource = user_resource(
-        view(branches="Sales", department="R&D", manager_ref="m-1", groups=((7, "Staff"),)),
+        view(
+            branches="Sales",
+            department="R&D",
+            manager_ref="m-1",
+            groups=((7, "Staff"),),
+            middle_name="Jane",
+            honorific_prefix="Ms.",
+            nick_name="Babs",
+            title="Tour Guide",
+            profile_url="https://login.example.com/bjensen",
+        ),
         base_url=BASE,
     )
 
@@ -54,7 +71,15 @@ def test_renders_the_whole_document():
         "schemas": [USER_SCHEMA, ENTERPRISE_USER_SCHEMA, LMS_USER_SCHEMA],
         "id": "2819c223-7f76-453a-919d-413861904646",
         "userName": "bjensen@example.com",
-        "name": {"familyName": "Jensen", "givenName": "Barbara"},
+        "name": {
+            "familyName": "Jensen",
+            "givenName": "Barbara",
+            "middleName": "Jane",
+            "honorificPrefix": "Ms.",
+        },
+        "nickName": "Babs",
+        "profileUrl": "https://login.example.com/bjensen",
+        "title": "Tour Guide",
         "emails": [{"value": "bjensen@example.com", "type": "work", "primary": True}],
         "active": True,
         "timezone": "Europe/Athens",

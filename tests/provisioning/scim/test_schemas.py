@@ -107,6 +107,9 @@ def test_user_schema_lists_supported_attributes_but_not_common_ones() -> None:
         "userName",
         "name",
         "displayName",
+        "nickName",
+        "profileUrl",
+        "title",
         "emails",
         "active",
         "password",
@@ -115,6 +118,20 @@ def test_user_schema_lists_supported_attributes_but_not_common_ones() -> None:
         "preferredLanguage",
         "locale",
         "groups",
+    ]
+
+
+def test_name_lists_every_component_of_a_name() -> None:
+    [name] = [
+        a for a in schema_document(constants.USER_SCHEMA)["attributes"] if a["name"] == "name"
+    ]
+    assert [a["name"] for a in name["subAttributes"]] == [
+        "formatted",
+        "familyName",
+        "givenName",
+        "middleName",
+        "honorificPrefix",
+        "honorificSuffix",
     ]
 
 
@@ -218,7 +235,7 @@ def test_find_attribute_within_a_schema() -> None:
 
 
 @pytest.mark.parametrize(
-    "key", ["nickName", "name.middleName", "userName.x", "urn:example:custom:1.0:User:branch", ""]
+    "key", ["ims", "name.nickName", "userName.x", "urn:example:custom:1.0:User:branch", ""]
 )
 def test_unknown_names_resolve_to_none(key: str) -> None:
     assert registry.find_attribute(key) is None
