@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django import forms
+from django.db import models
 
-from accounts.models import Branch, UserType, available_time_zones
+from accounts.models import Branch, User, UserType, available_time_zones
 
 LANGUAGES = [
     ("en", "English"),
@@ -38,6 +39,13 @@ def time_zone_field(
     )
 
 
+def _profile_field(name: str, label: str) -> forms.CharField:
+    """A text of the user's profile, as long as the model keeps it."""
+    model_field = User._meta.get_field(name)
+    assert isinstance(model_field, models.CharField | models.TextField)
+    return forms.CharField(label=label, max_length=model_field.max_length, required=False)
+
+
 class UserForm(forms.Form):
     username = forms.CharField(max_length=255, help_text="The IdP's TargetedId when SSO is used.")
     email = forms.EmailField(required=False)
@@ -60,6 +68,36 @@ class UserForm(forms.Form):
         required=False, help_text="Empty: the branch's default, else the account's."
     )
     language = forms.ChoiceField(choices=[("", "Default"), *LANGUAGES], required=False)
+    # The profile (SCIM's core and enterprise attributes an IdP pushes; PROFILE_FIELDS).
+    display_name = _profile_field("display_name", "Display name")
+    honorific_prefix = _profile_field("honorific_prefix", "Name prefix")
+    middle_name = _profile_field("middle_name", "Middle name")
+    honorific_suffix = _profile_field("honorific_suffix", "Name suffix")
+    formatted_name = _profile_field("formatted_name", "Full name as written")
+    nick_name = _profile_field("nick_name", "Nickname")
+    title = _profile_field("title", "Job title")
+    profile_url = _profile_field("profile_url", "Profile URL")
+    employee_number = _profile_field("employee_number", "Employee number")
+    organization = _profile_field("organization", "Organization")
+    division = _profile_field("division", "Division")
+    department = _profile_field("department", "Department")
+    cost_center = _profile_field("cost_center", "Cost center")
+
+    PROFILE = (
+        "display_name",
+        "honorific_prefix",
+        "middle_name",
+        "honorific_suffix",
+        "formatted_name",
+        "nick_name",
+        "title",
+        "profile_url",
+        "employee_number",
+        "organization",
+        "division",
+        "department",
+        "cost_center",
+    )
 
     def __init__(self, *args, can_grant_super_admin: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -70,6 +108,16 @@ class UserForm(forms.Form):
             user_type.queryset = UserType.objects.exclude(
                 name=UserType.SUPER_ADMIN, is_builtin=True
             )
+
+    def account_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name not in self.PROFILE]
+
+    def profile_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.PROFILE]
+
+    def profile(self) -> dict[str, str]:
+        """The profile as cleaned (``NewUser.profile``, or changes of an update)."""
+        return {name: self.cleaned_data[name] for name in self.PROFILE}
 
 
 class BranchForm(forms.Form):

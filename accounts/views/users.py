@@ -108,7 +108,8 @@ def _field_error(form: UserForm, error: AccountError) -> None:
         form.add_error(None, str(error))
 
 
-def _new_user(data: dict) -> services.NewUser:
+def _new_user(form: UserForm) -> services.NewUser:
+    data = form.cleaned_data
     return services.NewUser(
         username=data["username"],
         email=data["email"] or None,
@@ -119,6 +120,7 @@ def _new_user(data: dict) -> services.NewUser:
         user_type=data["user_type"],
         language=data["language"] or None,
         branches=[data["branch"]] if data["branch"] else [],
+        profile=form.profile(),
     )
 
 
@@ -127,7 +129,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
     form = UserForm(request.POST or None, can_grant_super_admin=request.user.is_superuser)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.create_user(_new_user(form.cleaned_data), actor=_actor(request))
+            user = services.create_user(_new_user(form), actor=_actor(request))
         except AccountError as error:
             _field_error(form, error)
         else:
@@ -146,6 +148,7 @@ def _initial(user: User) -> dict:
         "user_type": user.user_type,
         "time_zone": user.time_zone,
         "language": user.language,
+        **{name: getattr(user, name) for name in UserForm.PROFILE},
     }
 
 
@@ -155,6 +158,7 @@ def _changes(form: UserForm, user: User) -> dict:
     changes["email"] = data["email"] or None
     changes |= {k: data[k] for k in ("time_zone", "user_type", "language") if data[k]}
     changes["branches"] = [data["branch"]] if data["branch"] else []
+    changes |= form.profile()
     if data["password"]:
         changes["password"] = data["password"]
     return changes
