@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from provisioning.scim.constants import DEFAULT_COUNT, LIST_RESPONSE, MAX_COUNT, SEARCH_REQUEST
-from provisioning.scim.errors import InvalidSyntax, InvalidValue
+from provisioning.scim.errors import InvalidFilter, InvalidSyntax, InvalidValue
 from provisioning.scim.filters import Filter, parse_filter
 
 # Far beyond any real list, and within every database's integer range.
@@ -107,13 +107,17 @@ def _query(params: Mapping[str, Any]) -> ListQuery:
     text = params.get("filter")
     if text is not None and not isinstance(text, str):
         raise InvalidValue("filter must be a string.")
+    if text is not None and not text.strip():
+        # An empty filter is a client's mistake (a template with nothing filled in), not a
+        # request for every user.
+        raise InvalidFilter("filter is empty: give an expression, or leave the parameter out.")
     start = _integer(params.get("startindex"), "startIndex")
     count = _integer(params.get("count"), "count")
     sort_by = params.get("sortby")
     if sort_by is not None and not isinstance(sort_by, str):
         raise InvalidValue("sortBy must be an attribute name.")
     return ListQuery(
-        filter=parse_filter(text) if text and text.strip() else None,
+        filter=parse_filter(text) if text is not None else None,
         # RFC 7644 §3.4.2.4: startIndex < 1 means 1; count < 0 means 0; capped at the maximum.
         # Capped so that no database is asked for an offset beyond its integers.
         start_index=min(MAX_START_INDEX, max(1, start if start is not None else 1)),

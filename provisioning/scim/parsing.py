@@ -16,6 +16,7 @@ from typing import Any
 
 from provisioning.scim import quirks
 from provisioning.scim.attributes import BOOLEAN, COMPLEX, READ_ONLY, Attribute
+from provisioning.scim.constants import USER_SCHEMA
 from provisioning.scim.errors import InvalidSyntax, InvalidValue
 from provisioning.scim.registry import top_level
 from provisioning.scim.schemas import USER_RESOURCE_SCHEMAS
@@ -113,6 +114,7 @@ def parse_user(body: Any) -> ScimUser:
     if not isinstance(body, Mapping):
         raise InvalidSyntax("The request body must be a JSON object.")
     data = folded(body)
+    _check_schemas(data.get("schemas"))
     values: dict[str, Any] = {}
     for schema in USER_RESOURCE_SCHEMAS:
         if schema.is_core:
@@ -122,3 +124,25 @@ def parse_user(body: Any) -> ScimUser:
     if not str(values.get("username", "")).strip():
         raise InvalidValue("userName is required.")
     return MappingProxyType(values)
+
+
+# Schemas of other resources and messages: a body naming one is not a User.
+_OTHER_RESOURCES = ("urn:ietf:params:scim:schemas:core:2.0:", "urn:ietf:params:scim:api:messages:")
+
+
+def _check_schemas(schemas: Any) -> None:
+    """RFC 7643 §3: ``schemas`` is required and names the User schema. An extension this
+    server does not know passes (its attributes are ignored, as unknown attributes are); a
+    schema of another resource (a Group) or of a message does not: the body is not a User."""
+    if not isinstance(schemas, list) or not all(isinstance(urn, str) for urn in schemas):
+        raise InvalidValue(f'schemas is required: a list of schema URNs holding "{USER_SCHEMA}".')
+    lowered = [urn.lower() for urn in schemas]
+    if USER_SCHEMA.lower() not in lowered:
+        raise InvalidValue(f'schemas must hold "{USER_SCHEMA}": this is the Users endpoint.')
+    others = [
+        urn
+        for urn, low in zip(schemas, lowered, strict=True)
+        if low.startswith(_OTHER_RESOURCES) and low != USER_SCHEMA.lower()
+    ]
+    if others:
+        raise InvalidValue(f"schemas names {others[0]!r}, which is not a schema of a User.")

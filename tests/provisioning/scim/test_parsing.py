@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from provisioning.scim.constants import ENTERPRISE_USER_SCHEMA, LMS_USER_SCHEMA, USER_SCHEMA
 from provisioning.scim.errors import InvalidSyntax, InvalidValue
 from provisioning.scim.parsing import parse_user
+
+
+def parse(body):
+    """``parse_user`` of a body that names the User schema, as every IdP's does."""
+    return parse_user({"schemas": [USER_SCHEMA], **body} if isinstance(body, dict) else body)
 
 
 def test_parses_an_okta_create_body():
@@ -39,13 +46,13 @@ def test_parses_an_okta_create_body():
 
 
 def test_attribute_names_are_case_insensitive():
-    parsed = parse_user({"UserName": "a", "ACTIVE": "False", "Name": {"GIVENNAME": "Ann"}})
+    parsed = parse({"UserName": "a", "ACTIVE": "False", "Name": {"GIVENNAME": "Ann"}})
 
     assert parsed == {"username": "a", "is_active": False, "first_name": "Ann"}
 
 
 def test_ignores_unknown_read_only_and_null_attributes():
-    parsed = parse_user(
+    parsed = parse(
         {
             "userName": "a",
             "id": "x",
@@ -62,7 +69,7 @@ def test_ignores_unknown_read_only_and_null_attributes():
 
 def test_keeps_the_primary_email_else_the_work_one_else_the_first():
     def chosen(emails):
-        return parse_user({"userName": "a", "emails": emails}).get("email")
+        return parse({"userName": "a", "emails": emails}).get("email")
 
     assert chosen([{"value": "h@x", "type": "home"}, {"value": "w@x", "type": "work"}]) == "w@x"
     assert chosen([{"value": "w@x", "type": "work"}, {"value": "p@x", "primary": "True"}]) == "p@x"
@@ -71,7 +78,7 @@ def test_keeps_the_primary_email_else_the_work_one_else_the_first():
 
 
 def test_reads_both_extensions():
-    parsed = parse_user(
+    parsed = parse(
         {
             "userName": "a",
             ENTERPRISE_USER_SCHEMA: {
@@ -93,7 +100,7 @@ def test_reads_both_extensions():
 
 
 def test_accepts_entras_bare_manager_id():
-    parsed = parse_user({"userName": "a", ENTERPRISE_USER_SCHEMA: {"manager": "m-2"}})
+    parsed = parse({"userName": "a", ENTERPRISE_USER_SCHEMA: {"manager": "m-2"}})
 
     assert parsed == {"username": "a", "manager_ref": "m-2"}
 
@@ -119,11 +126,11 @@ def test_accepts_entras_bare_manager_id():
 )
 def test_refuses_malformed_payloads(body, error, detail):
     with pytest.raises(error, match=detail):
-        parse_user(body)
+        parse(body)
 
 
 def test_reads_entras_booleans_in_any_case():
-    parsed = parse_user(
+    parsed = parse(
         {"userName": "a", "active": "TRUE", "emails": [{"value": "a@x", "primary": "false"}]}
     )
 
@@ -132,4 +139,32 @@ def test_reads_entras_booleans_in_any_case():
 
 def test_what_it_returns_cannot_be_changed():
     with pytest.raises(TypeError):
-        parse_user({"userName": "a"})["username"] = "b"  # type: ignore[index]
+        parse({"userName": "a"})["username"] = "b"  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("schemas", "detail"),
+    [
+        (None, "schemas is required"),
+        (USER_SCHEMA, "schemas is required"),
+        ([], f'schemas must hold "{USER_SCHEMA}"'),
+        ([ENTERPRISE_USER_SCHEMA], f'schemas must hold "{USER_SCHEMA}"'),
+        (["urn:ietf:params:scim:schemas:core:2.0:Group"], f'schemas must hold "{USER_SCHEMA}"'),
+        (
+            [USER_SCHEMA, "urn:ietf:params:scim:schemas:core:2.0:Group"],
+            "names 'urn:ietf:params:scim:schemas:core:2.0:Group', which is not a schema of a User",
+        ),
+        ([USER_SCHEMA, "urn:ietf:params:scim:api:messages:2.0:PatchOp"], "not a schema of a User"),
+    ],
+)
+def test_refuses_a_body_that_does_not_say_it_is_a_user(schemas, detail):
+    body = {"userName": "a"} if schemas is None else {"schemas": schemas, "userName": "a"}
+
+    with pytest.raises(InvalidValue, match=re.escape(detail)):
+        parse_user(body)
+
+
+def test_takes_the_schemas_in_any_case_and_extensions_it_does_not_know():
+    schemas = [USER_SCHEMA.upper(), "urn:example:custom:1.0:User", ENTERPRISE_USER_SCHEMA]
+
+    assert parse_user({"Schemas": schemas, "userName": "a"}) == {"username": "a"}
