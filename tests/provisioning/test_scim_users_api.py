@@ -616,6 +616,9 @@ def cast(alice, deleted_bob) -> dict[str, User]:
         ('userName eq "ALICE@EXAMPLE.COM"', ["alice@example.com"]),
         ('emails[type eq "work" and value co "@x"]', ["xavier", "idle"]),
         ('emails.value ew "@X.EXAMPLE"', ["xavier", "home", "idle"]),
+        # Entra's match on the work email (outside RFC 7644's grammar)
+        ('emails[type eq "work"].value eq "XAVIER@x.example"', ["xavier"]),
+        ('emails[type eq "work"].value eq "home@x.example"', []),
         ("active eq false", ["idle"]),
         ('active eq "False"', ["idle"]),
         ('meta.lastModified gt "2024-01-01T00:00:00Z"', ["xavier"]),

@@ -6,7 +6,7 @@ A recursive descent over the tokens of ``lexer``, following the ABNF of RFC 7644
     or_expr   = and_expr *("or" and_expr)
     and_expr  = unary *("and" unary)
     unary     = "not" unary / primary
-    primary   = "(" filter ")" / attrPath "[" filter "]"
+    primary   = "(" filter ")" / attrPath "[" filter "]" ["." subAttr attrExpr]
               / attrPath "pr" / attrPath compareOp compValue
 
 Any text, however malformed, raises ``InvalidFilter`` (``InvalidPath`` from ``parse_path``) and
@@ -182,7 +182,14 @@ class _Parser:
             return node
         path = self.attr_path()
         if self.peek().kind == "[":
-            return self.value_path(path)
+            value_path = self.value_path(path)
+            sub_attribute = self.sub_attribute()
+            if sub_attribute is None:
+                return value_path
+            # Entra writes 'emails[type eq "work"].value eq "x"' (outside RFC 7644's grammar):
+            # read as the element filter it means, 'emails[type eq "work" and value eq "x"]'.
+            test = self.attr_expr(AttrPath(None, sub_attribute))
+            return ValuePath(path, And(value_path.filter, test))
         return self.attr_expr(path)
 
     def attr_path(self) -> AttrPath:

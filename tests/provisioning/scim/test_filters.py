@@ -133,6 +133,28 @@ def test_rfc_example_survives_render_and_reparse(text, expected):
     assert parse_filter(render(parse_filter(text))) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            'emails[type eq "work"].value eq "bjensen@example.com"',
+            ValuePath(attr("emails"), And(eq("type", "work"), eq("value", "bjensen@example.com"))),
+        ),
+        (
+            'phoneNumbers[type eq "mobile"].value pr and userName eq "b"',
+            And(
+                ValuePath(attr("phoneNumbers"), And(eq("type", "mobile"), Present(attr("value")))),
+                eq("userName", "b"),
+            ),
+        ),
+    ],
+)
+def test_reads_entras_value_filter_with_a_sub_attribute_as_one_element_filter(text, expected):
+    # Outside RFC 7644's grammar, but Entra matches users with it.
+    assert parse_filter(text) == expected
+    assert parse_filter(render(parse_filter(text))) == expected
+
+
 def test_renders_canonical_text():
     text = 'userType NE "Employee" AND NOT(emails CO "example.com" OR title PR)'
 
@@ -321,7 +343,8 @@ def test_urn_runs_up_to_the_last_colon():
         pytest.param('emails type eq "work"]', id="unopened bracket"),
         pytest.param("emails[]", id="empty value filter"),
         pytest.param("emails[type pr] pr", id="operator after value filter"),
-        pytest.param('emails[type eq "work"].value eq "x"', id="sub-attribute after value filter"),
+        pytest.param('emails[type eq "work"].value', id="sub-attribute without a test"),
+        pytest.param('emails[type pr].value.display eq "x"', id="sub-attribute of a sub-attribute"),
         pytest.param("name.givenName[type pr]", id="value filter on sub-attribute"),
         pytest.param("emails[type[value pr]]", id="nested value filter"),
         pytest.param("userName co 1", id="co with number"),
