@@ -8,6 +8,7 @@ from accounts import services as accounts
 from accounts.exceptions import UsernameInUse
 from accounts.models import AuditEvent, Outcome, Source
 from provisioning import services
+from provisioning.scim.constants import USER_SCHEMA
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,9 +19,10 @@ SCIM_ACTOR = accounts.Actor(label="scim:token abcd1234", source=Source.SCIM, add
 @pytest.fixture
 def scim_events(db):
     services.provision_user(
-        {"userName": "first@example.com", "password": "A-long-passphrase-1"}, actor=SCIM_ACTOR
+        {"schemas": [USER_SCHEMA], "userName": "first@example.com", "password": "A-long-1-pass"},
+        actor=SCIM_ACTOR,
     )
-    payload = {"userName": "FIRST@example.com"}
+    payload = {"schemas": [USER_SCHEMA], "userName": "FIRST@example.com"}
     with pytest.raises(UsernameInUse) as refused:
         services.provision_user(payload, actor=SCIM_ACTOR)
     services.record_refused_write("POST", refused.value, actor=SCIM_ACTOR, payload=payload)
