@@ -225,6 +225,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     nick_name = models.TextField(max_length=150, blank=True)
     title = models.TextField(max_length=255, blank=True)
     profile_url = models.TextField(max_length=2048, blank=True)
+    # Lists an IdP sends, each element as sent: {"value", "display", "type", "primary"} for a
+    # phone number; {"formatted", "streetAddress", "locality", "region", "postalCode",
+    # "country", "type", "primary"} for an address (RFC 7643 §4.1.2).
+    phone_numbers = models.JSONField(default=list, blank=True)
+    addresses = models.JSONField(default=list, blank=True)
     # HR attributes an IdP sends (SCIM's enterprise extension, RFC 7643 §4.3); kept and shown.
     employee_number = models.CharField(max_length=255, blank=True)
     organization = models.CharField(max_length=255, blank=True)

@@ -20,6 +20,7 @@ Nothing else belongs here: every other read and write goes through the ORM.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -53,7 +54,13 @@ def _to_uuid(value: Any) -> Any:
     return value if value is None or isinstance(value, uuid.UUID) else uuid.UUID(value)
 
 
+def _from_json(value: Any) -> Any:
+    # Both databases hand JSON over as text, as Django's own JSONField reads it.
+    return json.loads(value) if isinstance(value, str) else value
+
+
 _CONVERTERS: dict[str, Converter] = {
+    "JSONField": _from_json,
     "DateTimeField": _to_datetime,
     "BooleanField": _to_bool,
     "UUIDField": _to_uuid,

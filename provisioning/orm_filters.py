@@ -25,6 +25,14 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Length, Lower, Right, StrIndex
 from django.db.models.lookups import Exact, GreaterThan
 
+from provisioning.orm_elements import (
+    AnyElement,
+    ElementAnd,
+    ElementCondition,
+    ElementNot,
+    ElementOr,
+    ElementTest,
+)
 from provisioning.scim import quirks
 from provisioning.scim.errors import InvalidFilter
 from provisioning.scim.filters import (
@@ -78,12 +86,16 @@ class AttributeSpec:
     ``field`` is an ORM field path (``"first_name"``, ``"profile__title"``); ``None`` means every
     row has ``constant`` (``emails.type`` is always "work" when a user has one email).
     ``type`` is one of ``OPERATORS``' keys; RFC 7643 §2.2 ``caseExact`` is ``case_exact``.
+    With ``element``, ``field`` is a JSON list kept whole and the attribute is that key of its
+    elements: a filter matches a row when some element matches.
     """
 
     field: str | None
     type: str
     case_exact: bool = False
     constant: Any = None
+    # The key in each element, when ``field`` keeps a list whole (``orm_elements``).
+    element: str | None = None
 
     def __post_init__(self) -> None:
         # A typo in a whitelist is a programming error: fail where the whitelist is built.
@@ -126,14 +138,58 @@ class _Translator:
             case Not(expr):
                 return ~self.q(expr, parent=parent)
             case ValuePath(path, inner):
+                column = self.kept_whole(path)
+                if column is not None:
+                    return Q(AnyElement(column, self.element_condition(inner, parent=path)))
                 # Each sub-attribute of this list maps to a column of the same row, so "the
                 # same element matches every condition" is simply all conditions on the row.
                 return self.q(inner, parent=path)
+            case Present(path) | Compare(path) if self.spec(path, parent).element:
+                spec = self.spec(path, parent)
+                assert spec.field is not None
+                return Q(AnyElement(spec.field, self.element_condition(node, parent=parent)))
             case Present(path):
                 return _present_q(self.spec(path, parent))
             case Compare(path, op, value):
                 return _compare_q(self.spec(path, parent), op, value, _full_path(path, parent))
         raise TypeError(f"Not a filter node: {node!r}")
+
+    def kept_whole(self, path: AttrPath) -> str | None:
+        """The column of a list kept whole that ``path`` names, if it names one."""
+        prefix = f"{path.key()}."
+        for key, spec in self.attributes.items():
+            if key.startswith(prefix) and spec.element is not None:
+                return spec.field
+        return None
+
+    def element_condition(self, node: Filter, *, parent: AttrPath | None) -> ElementCondition:
+        """``node`` as a condition on one element of a list kept whole."""
+        match node:
+            case And(left, right):
+                return ElementAnd(
+                    self.element_condition(left, parent=parent),
+                    self.element_condition(right, parent=parent),
+                )
+            case Or(left, right):
+                return ElementOr(
+                    self.element_condition(left, parent=parent),
+                    self.element_condition(right, parent=parent),
+                )
+            case Not(expr):
+                return ElementNot(self.element_condition(expr, parent=parent))
+            case Present(path):
+                return _element_present(self.element_spec(path, parent))
+            case Compare(path, op, value):
+                return _element_test(
+                    self.element_spec(path, parent), op, value, _full_path(path, parent)
+                )
+        raise InvalidFilter(f"'{node}' cannot be nested in a value filter.")
+
+    def element_spec(self, path: AttrPath, parent: AttrPath | None) -> AttributeSpec:
+        spec = self.spec(path, parent)
+        if spec.element is None:
+            raise InvalidFilter(f"'{_full_path(path, parent)}' is not part of the same list.")
+        return spec
 
     def spec(self, path: AttrPath, parent: AttrPath | None) -> AttributeSpec:
         full = _full_path(path, parent)
@@ -216,6 +272,27 @@ def _string_q(spec: AttributeSpec, op: str, value: str) -> Q:
     if op == "sw":
         return Q(Exact(StrIndex(field, text), 1))
     return Q(Exact(Right(field, Length(text)), text))  # "ew"
+
+
+def _element_present(spec: AttributeSpec) -> ElementTest:
+    assert spec.element is not None
+    return ElementTest(spec.element, spec.type, "pr", case_exact=spec.case_exact)
+
+
+def _element_test(spec: AttributeSpec, op: str, value: Any, path: AttrPath) -> ElementCondition:
+    assert spec.element is not None
+    if op not in OPERATORS[spec.type]:
+        raise InvalidFilter(f"'{path}' ({spec.type}) does not support the '{op}' operator.")
+    present = _element_present(spec)
+    if value is None:
+        return ElementNot(present) if op == "eq" else present
+    coerced = _coerce(spec, value, path)
+    if spec.type == "string" and op not in {"eq", "ne"} and coerced == "":
+        return present  # the empty string starts, ends and is part of every string
+    test = ElementTest(
+        spec.element, spec.type, "eq" if op == "ne" else op, coerced, spec.case_exact
+    )
+    return ElementNot(test) if op == "ne" else test
 
 
 # Values -----------------------------------------------------------------------------------------

@@ -32,10 +32,14 @@ from provisioning.scim.schemas import USER
 
 def _spec(ref: AttributeRef) -> AttributeSpec:
     attribute = ref.definition
+    kind = attribute.filter_type or str(attribute.type)
+    if ref.attribute.kept_whole and ref.sub_attribute is not None:
+        # A key of the elements of a list kept whole in one column.
+        return AttributeSpec(
+            ref.attribute.storage, kind, attribute.case_exact, element=attribute.name
+        )
     assert attribute.storage is not None
-    return AttributeSpec(
-        attribute.storage, attribute.filter_type or str(attribute.type), attribute.case_exact
-    )
+    return AttributeSpec(attribute.storage, kind, attribute.case_exact)
 
 
 def _sort_key(ref: AttributeRef) -> F | Lower:

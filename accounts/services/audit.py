@@ -30,6 +30,8 @@ def change(field: str, before: Any, after: Any) -> dict[str, Any]:
 def _plain(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | str):
         return value
+    if isinstance(value, Mapping):  # an element of a list (a phone number)
+        return {str(key): _plain(item) for key, item in value.items()}
     if isinstance(value, Iterable):
         return [_plain(item) for item in value]
     return str(value)

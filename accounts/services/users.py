@@ -20,6 +20,7 @@ from accounts.exceptions import (
 from accounts.models import AccountSettings, Branch, EventType, User, UserType
 from accounts.services import audit
 from accounts.services.validation import (
+    CONTACT_LISTS,
     PROFILE_FIELDS,
     UPDATABLE_FIELDS,
     Actor,
@@ -28,6 +29,7 @@ from accounts.services.validation import (
     _check_unique,
     _clean_email,
     _clean_language,
+    _clean_list,
     _clean_name,
     _clean_text,
     _clean_time_zone,
@@ -78,6 +80,8 @@ def create_user(
         locale=_clean_language(data.locale, "locale"),
         external_id=_clean_text("external_id", data.external_id),
         **{name: _clean_text(name, data.profile.get(name)) for name in PROFILE_FIELDS},
+        phone_numbers=_clean_list("phone_numbers", data.phone_numbers),
+        addresses=_clean_list("addresses", data.addresses),
         source=data.source,
         is_staff=data.is_staff,
         is_superuser=data.is_superuser,
@@ -129,6 +133,7 @@ _CREATED_FIELDS = (
     "language",
     "locale",
     *sorted(PROFILE_FIELDS - {"display_name"}),
+    *CONTACT_LISTS,
 )
 
 
@@ -200,6 +205,8 @@ def _apply_change(user: User, name: str, value: Any) -> tuple[bool, Any]:
         value = _clean_text(name, value)[:20]
     elif name == "external_id" or name in PROFILE_FIELDS:
         value = _clean_text(name, value)
+    elif name in CONTACT_LISTS:
+        value = _clean_list(name, value)
     elif name == "is_active" and value != user.is_active:
         user.status_changed_at = timezone.now()
     before = getattr(user, name)

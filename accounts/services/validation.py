@@ -50,23 +50,43 @@ PROFILE_FIELDS = frozenset(
     }
 )
 
-UPDATABLE_FIELDS = PROFILE_FIELDS | frozenset(
-    {
-        "username",
-        "email",
-        "first_name",
-        "last_name",
-        "time_zone",
-        "user_type",
-        "language",
-        "locale",
-        "external_id",
-        "branches",
-        "is_active",
-        "email_type",
-        "email_primary",
-        "password",
-    }
+# Lists kept as given: element key -> the longest text it holds.
+CONTACT_LISTS: dict[str, dict[str, int]] = {
+    "phone_numbers": {"value": 100, "display": 100, "type": 20, "primary": 0},
+    "addresses": {
+        "formatted": 1000,
+        "streetAddress": 500,
+        "locality": 200,
+        "region": 200,
+        "postalCode": 50,
+        "country": 100,
+        "type": 20,
+        "primary": 0,
+    },
+}
+MAX_LIST_ELEMENTS = 20
+
+UPDATABLE_FIELDS = (
+    PROFILE_FIELDS
+    | CONTACT_LISTS.keys()
+    | frozenset(
+        {
+            "username",
+            "email",
+            "first_name",
+            "last_name",
+            "time_zone",
+            "user_type",
+            "language",
+            "locale",
+            "external_id",
+            "branches",
+            "is_active",
+            "email_type",
+            "email_primary",
+            "password",
+        }
+    )
 )
 
 
@@ -145,6 +165,8 @@ class NewUser:
     email_type: str = "work"
     email_primary: bool = True
     profile: Mapping[str, str] = field(default_factory=dict)  # PROFILE_FIELDS
+    phone_numbers: Sequence[Mapping[str, Any]] = ()
+    addresses: Sequence[Mapping[str, Any]] = ()
 
 
 @dataclass(frozen=True)
@@ -209,6 +231,32 @@ def _clean_language(value: str | None, field_name: str = "language") -> str:
             field_name, f"A language tag has at most {_max_length(field_name)} characters."
         )
     return value
+
+
+def _clean_list(field_name: str, elements: Sequence[Mapping[str, Any]] | None) -> list[dict]:
+    """A list of phone numbers or addresses: objects of the keys ``CONTACT_LISTS`` names,
+    texts within their lengths and a boolean "primary", true at most once."""
+    label = field_name.replace("_", " ")
+    keys = CONTACT_LISTS[field_name]
+    elements = list(elements or ())
+    if len(elements) > MAX_LIST_ELEMENTS:
+        raise InvalidField(field_name, f"A user has at most {MAX_LIST_ELEMENTS} {label}.")
+    cleaned = []
+    for element in elements:
+        unknown = set(element) - keys.keys()
+        if unknown:
+            raise InvalidField(field_name, f"{label} have no {sorted(unknown)[0]!r}.")
+        for key, value in element.items():
+            if key == "primary" and not isinstance(value, bool):
+                raise InvalidField(field_name, f"{label}: primary is true or false.")
+            if key != "primary" and (not isinstance(value, str) or len(value) > keys[key]):
+                raise InvalidField(
+                    field_name, f"{label}: {key} is a text of at most {keys[key]} characters."
+                )
+        cleaned.append(dict(element))
+    if sum(element.get("primary") is True for element in cleaned) > 1:
+        raise InvalidField(field_name, f"Only one of the {label} can be primary.")
+    return cleaned
 
 
 def _max_length(field_name: str) -> int:

@@ -69,6 +69,8 @@ class Attribute:
     ``storage`` is the key of the value in a user's view and in what parsing returns: a model
     field or an ORM lookup path (``"first_name"``, ``"user_type__name"``) read as a column,
     or, with ``relation``, a value the portal keeps in a relation (branch membership, groups).
+    A multi-valued complex attribute with a ``storage`` is kept whole (``kept_whole``): its
+    list of elements, each with the sub-attributes declared here, in one column.
     ``filterable`` and ``sortable``: an IdP may filter (RFC 7644 §3.4.2.2) and sort
     (§3.4.2.3) on it; ``filter_type`` overrides ``type`` for the filter translator (a SCIM id
     is a string that only a UUID can equal). ``kept_when_absent``: a PUT without it keeps the
@@ -95,6 +97,10 @@ class Attribute:
     filter_type: str | None = None
     kept_when_absent: bool = False
     cleared: Any = ""
+
+    @property
+    def kept_whole(self) -> bool:
+        return self.type == COMPLEX and self.multi_valued and self.storage is not None
 
     def sub_attribute(self, name: str) -> Attribute | None:
         """The sub-attribute called ``name``, matched case-insensitively (RFC 7643 §2.1)."""

@@ -81,6 +81,26 @@ def _chosen(items: Any, label: str) -> dict[str, Any] | None:
     return next(primary, None) or next(work, None) or (valued[0] if valued else None)
 
 
+def _elements(attribute: Attribute, items: Any, label: str) -> list[dict[str, Any]]:
+    """A list kept whole: each element's declared sub-attributes, typed and named canonically,
+    in the order sent; elements with nothing in them are dropped (RFC 7643 §2.5)."""
+    if not isinstance(items, list) or not all(isinstance(item, Mapping) for item in items):
+        raise InvalidValue(f"{label} must be a list of objects.")
+    elements = []
+    for position, item in enumerate(items):
+        data = folded(item)
+        element = {
+            sub.name: _simple(sub, data[sub.name.lower()], f"{label}[{position}].{sub.name}")
+            for sub in attribute.sub_attributes
+            if data.get(sub.name.lower()) not in (None, "")
+        }
+        if any(key != "primary" for key in element):
+            elements.append(element)
+    if sum(element.get("primary") is True for element in elements) > 1:
+        raise InvalidValue(f"{label}: at most one element may be primary (RFC 7643 §2.4).")
+    return elements
+
+
 def _complex(attribute: Attribute, value: Any, label: str) -> dict[str, Any]:
     if attribute.multi_valued:
         element = _chosen(value, label)
@@ -102,7 +122,10 @@ def _values(attributes: tuple[Attribute, ...], data: Mapping[str, Any], prefix: 
         if attribute.mutability == READ_ONLY or value is None:
             continue
         label = f"{prefix}{attribute.name}"
-        if attribute.type == COMPLEX:
+        if attribute.kept_whole:
+            assert attribute.storage is not None
+            values[attribute.storage] = _elements(attribute, value, label)
+        elif attribute.type == COMPLEX:
             values |= _complex(attribute, value, label)
         elif attribute.storage is not None:
             values[attribute.storage] = _simple(attribute, value, label)

@@ -81,6 +81,8 @@ def _getter(attribute: Attribute, parent: str = "") -> Getter | None:
         return None
     if attribute.relation and attribute.storage is not None:
         return _RELATIONS[attribute.storage]
+    if attribute.kept_whole:
+        return _elements_getter(attribute)
     if attribute.type == COMPLEX:
         return _complex_getter(attribute)
     storage, convert = attribute.storage, _converter(attribute)
@@ -100,6 +102,18 @@ def _complex_getter(attribute: Attribute) -> Getter:
         return [element] if "value" in element else []
 
     return one_element
+
+
+def _elements_getter(attribute: Attribute) -> Getter:
+    """A list kept whole: its elements as stored (parsing keeps only what the registry
+    declares, typed), each without unassigned sub-attributes."""
+    storage = attribute.storage
+    assert storage is not None
+
+    def elements(user: UserView, base_url: str) -> list[dict[str, Any]]:
+        return [_without_empty(element) for element in user[storage] or ()]
+
+    return elements
 
 
 def _object_getter(attributes: Iterable[Attribute], parent: str = "") -> Getter:

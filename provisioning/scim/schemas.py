@@ -116,6 +116,28 @@ def _text(name: str, description: str, storage: str) -> Attribute:
     return Attribute(name, description=description, storage=storage, filterable=True)
 
 
+def _element_text(
+    name: str,
+    description: str,
+    *,
+    filterable: bool = True,
+    canonical_values: tuple[str, ...] = (),
+) -> Attribute:
+    """A text of each element of a list kept whole (its parent's ``storage``)."""
+    return Attribute(
+        name, description=description, filterable=filterable, canonical_values=canonical_values
+    )
+
+
+def _element_primary(what: str) -> Attribute:
+    return Attribute(
+        "primary",
+        BOOLEAN,
+        f"Whether this is the preferred {what}; true at most once (RFC 7643 §2.4).",
+        filterable=True,
+    )
+
+
 USER = Schema(
     constants.USER_SCHEMA,
     "User",
@@ -222,6 +244,44 @@ USER = Schema(
             kept_when_absent=True,
         ),
         PASSWORD,
+        Attribute(
+            "phoneNumbers",
+            COMPLEX,
+            "Phone numbers of the user, each as it was sent.",
+            multi_valued=True,
+            storage="phone_numbers",
+            cleared=[],
+            sub_attributes=(
+                _element_text("value", "The phone number, e.g. 'tel:+1-201-555-0123'."),
+                _element_text("display", "The number as it is displayed.", filterable=False),
+                _element_text(
+                    "type",
+                    "Label of the number.",
+                    canonical_values=("work", "mobile", "fax", "pager", "home", "other"),
+                ),
+                _element_primary("number"),
+            ),
+        ),
+        Attribute(
+            "addresses",
+            COMPLEX,
+            "Physical mailing addresses of the user, each as it was sent.",
+            multi_valued=True,
+            storage="addresses",
+            cleared=[],
+            sub_attributes=(
+                _element_text("formatted", "The full address, as it is displayed."),
+                _element_text("streetAddress", "House number, street, building, ..."),
+                _element_text("locality", "City or locality."),
+                _element_text("region", "State or region."),
+                _element_text("postalCode", "Zip or postal code."),
+                _element_text("country", "Country, as an ISO 3166-1 alpha-2 code, e.g. 'US'."),
+                _element_text(
+                    "type", "Label of the address.", canonical_values=("work", "home", "other")
+                ),
+                _element_primary("address"),
+            ),
+        ),
         Attribute(
             "timezone",
             description=(

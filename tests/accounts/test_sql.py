@@ -43,7 +43,13 @@ def ordered(rows: list[dict]) -> list[dict]:
 def users(db):
     """A cast wide enough to cover every column's kinds of values."""
     plain = UserFactory(email=None, last_login=None)
-    busy = UserFactory(display_name="Büsy", department="R&D", last_login=timezone.now())
+    busy = UserFactory(
+        display_name="Büsy",
+        department="R&D",
+        last_login=timezone.now(),
+        phone_numbers=[{"value": "+30 210", "type": "work", "primary": True}],
+        addresses=[{"locality": "Αθήνα", "country": "GR"}],
+    )
     busy.branches.add(BranchFactory(name="North"), BranchFactory(name="South"))
     busy.groups.add(Group.objects.create(name="A"), Group.objects.create(name="B"))
     inactive = UserFactory(is_active=False, email_primary=False)

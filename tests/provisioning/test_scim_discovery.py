@@ -157,6 +157,8 @@ def test_user_schema_offers_the_portal_user_types(scim):
         "emails",
         "active",
         "password",
+        "phoneNumbers",
+        "addresses",
         "timezone",
         "userType",
         "preferredLanguage",

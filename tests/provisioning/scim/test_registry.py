@@ -26,6 +26,11 @@ def a_view() -> dict:
         "version": 4,
         "branches": "Sales",
         "groups": ((1, "Staff"),),
+        "phone_numbers": [
+            {"value": "+30 210 555 0100", "type": "work", "primary": True},
+            {"value": "+30 690 555 0100", "display": "mobile", "type": "mobile"},
+        ],
+        "addresses": [{"streetAddress": "1 Main St", "locality": "Athens", "country": "GR"}],
     }
 
 

@@ -35,6 +35,8 @@ def view(**fields) -> UserView:
         "nick_name": "",
         "title": "",
         "profile_url": "",
+        "phone_numbers": [],
+        "addresses": [],
         "time_zone": "Europe/Athens",
         "user_type__name": "Learner-Type",
         "language": "en",

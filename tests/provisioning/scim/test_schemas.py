@@ -113,6 +113,8 @@ def test_user_schema_lists_supported_attributes_but_not_common_ones() -> None:
         "emails",
         "active",
         "password",
+        "phoneNumbers",
+        "addresses",
         "timezone",
         "userType",
         "preferredLanguage",
