@@ -98,3 +98,18 @@ def test_a_value_too_long_is_refused_on_its_field_and_nothing_is_saved(admin_cli
     assert "at most 50 characters" in response.context["form"].errors["honorific_prefix"][0]
     alice.refresh_from_db()
     assert alice.title == ""
+
+
+def test_the_page_shows_the_phone_numbers_and_addresses_the_idp_sent(admin_client):
+    barbara = UserFactory(
+        source=UserSource.SCIM,
+        phone_numbers=[{"value": "+30 210 555 0100", "type": "work", "primary": True}],
+        addresses=[{"formatted": "1 Main St\nAthens", "type": "home"}],
+    )
+
+    page = admin_client.get(f"/users/{barbara.pk}/edit/").content.decode()
+
+    assert "<dt>Phone (work), primary</dt>" in page
+    assert "<dd>+30 210 555 0100</dd>" in page
+    assert "<dt>Address (home)</dt>" in page
+    assert "1 Main St<br>Athens" in page
