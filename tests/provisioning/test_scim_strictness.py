@@ -7,7 +7,7 @@ import pytest
 
 from accounts.models import User
 from provisioning.scim.constants import USER_SCHEMA
-from tests.provisioning.payloads import okta_create_user, okta_put_user, search_request
+from tests.provisioning.payloads import okta_create_user, okta_put_user, patch_op, search_request
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +67,18 @@ def test_an_empty_filter_is_refused_in_a_search_too(scim):
 
     assert response.status_code == 400
     assert response.json()["scimType"] == "invalidFilter"
+
+
+def test_a_patch_path_that_names_no_attribute_is_refused(scim):
+    created = scim.post("/Users", carol()).json()
+    body = patch_op(
+        {"op": "replace", "path": "title", "value": "CEO"},
+        {"op": "replace", "path": "favouriteColour", "value": "teal"},
+    )
+
+    response = scim.patch(f"/Users/{created['id']}", body)
+
+    assert response.status_code == 400
+    assert response.json()["scimType"] == "invalidPath"
+    assert '"favouriteColour" names no attribute of a User' in response.json()["detail"]
+    assert User.objects.get().title == ""  # all or nothing

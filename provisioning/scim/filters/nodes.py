@@ -112,3 +112,7 @@ class PatchPath:
     attr: AttrPath
     value_filter: Filter | None = None
     sub_attribute: str | None = None
+
+    def __str__(self) -> str:
+        """The path as written, without its value filter: what it names."""
+        return str(self.attr) if self.sub_attribute is None else f"{self.attr}.{self.sub_attribute}"

@@ -28,9 +28,7 @@ def apply_patch(
         if operation.path is None:
             _apply_without_path(result, operation)
         else:
-            target = path_target(operation.path)
-            if target is not None:
-                _apply_to_target(result, operation.op, target, operation.value)
+            _apply_to_target(result, operation.op, path_target(operation.path), operation.value)
         primary.keep_one_primary(result, primaries_before)
         access.drop_empty_extensions(result)
     return result

@@ -29,8 +29,10 @@ def key_target(key: str, schema: Schema) -> Target | None:
     return Target(ref.schema, ref.attribute, ref.sub_attribute) if ref else None
 
 
-def path_target(path: filters.PatchPath) -> Target | None:
-    """Resolve a parsed path; None for attributes this server does not define."""
+def path_target(path: filters.PatchPath) -> Target:
+    """Resolve a parsed path; ``InvalidPath`` when it names no attribute of the User's
+    schemas (RFC 7644 §3.5.2: an operation on an attribute this server does not define
+    would otherwise "succeed" and change nothing)."""
     extension = _extension_as_path(path.attr)
     if extension is not None:
         return Target(extension)
@@ -40,14 +42,14 @@ def path_target(path: filters.PatchPath) -> Target | None:
     )
     ref = registry.resolve(dotted, attr.schema)
     if ref is None:
-        return None
+        raise errors.InvalidPath(f'"{path}" names no attribute of a User (see /Schemas).')
     if path.value_filter is not None and not ref.attribute.multi_valued:
         raise errors.InvalidPath(f'"{ref.attribute.name}" is single-valued: it takes no filter.')
     sub_attribute = ref.sub_attribute
     if path.sub_attribute is not None:
         sub_attribute = ref.attribute.sub_attribute(path.sub_attribute)
         if sub_attribute is None:
-            return None
+            raise errors.InvalidPath(f'"{path}" names no attribute of a User (see /Schemas).')
     return Target(ref.schema, ref.attribute, sub_attribute, path.value_filter)
 
 

@@ -392,7 +392,6 @@ SUCCESS_CASES = [
     ),
     pytest.param(
         patch_body(
-            {"op": "add", "path": "x509Certificates", "value": [{"value": "MIIB"}]},
             {"op": "replace", "path": "meta.version", "value": 'W/"9"'},
             {"op": "replace", "path": "groups", "value": [{"value": "g2"}]},
             {"op": "replace", "path": f"{ENTERPRISE}:manager.displayName", "value": "Eve"},
@@ -400,7 +399,7 @@ SUCCESS_CASES = [
         ),
         ALICE,
         {},
-        id="unknown-and-read-only-attributes-ignored",
+        id="read-only-attributes-and-unknown-keys-of-a-value-ignored",
     ),
     pytest.param(
         patch_body({"op": "replace", "value": {"active": False, "ims": [], "meta": {}}}),
@@ -504,6 +503,26 @@ APPLY_ERRORS = [
         patch_body({"op": "replace", "path": 'userName[value eq "x"]', "value": "y"}),
         errors.InvalidPath,
         id="filter-on-single-valued-attribute",
+    ),
+    pytest.param(
+        patch_body({"op": "add", "path": "x509Certificates", "value": [{"value": "MIIB"}]}),
+        errors.InvalidPath,
+        id="path-to-an-attribute-not-kept",
+    ),
+    pytest.param(
+        patch_body({"op": "replace", "path": "name.nickName", "value": "Al"}),
+        errors.InvalidPath,
+        id="path-to-a-sub-attribute-not-declared",
+    ),
+    pytest.param(
+        patch_body({"op": "remove", "path": 'phoneNumbers[type eq "work"].extension'}),
+        errors.InvalidPath,
+        id="path-to-an-element-key-not-declared",
+    ),
+    pytest.param(
+        patch_body({"op": "replace", "path": "urn:example:custom:1.0:User:colour", "value": "x"}),
+        errors.InvalidPath,
+        id="path-in-a-schema-not-served",
     ),
 ]
 
