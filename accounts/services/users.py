@@ -48,10 +48,12 @@ def create_user(
     *,
     actor: Actor,
     password_validators: list | None = None,
+    note: str = "",
 ) -> User:
     """Create a user, applying the defaults rule (accounts.defaults) to what is not given.
 
     A password goes through ``password_validators`` (default: AUTH_PASSWORD_VALIDATORS).
+    ``note`` is recorded with the event (what a client sent that was not kept).
     The password is hashed before the transaction begins: a deliberately slow hash must not
     hold a database lock (SQLite's is the whole database's).
     """
@@ -101,6 +103,7 @@ def create_user(
             actor=actor,
             user=user,
             changes=_created(user, branches, password=bool(data.password)),
+            detail=note,
         )
     return user
 
@@ -240,13 +243,14 @@ def update_user(
     password_validators: list | None = None,
     locked: bool = False,
     event_type: str = EventType.USER_UPDATED,
+    note: str = "",
 ) -> UserChange:
     """Change some of a user's fields at once, all or nothing, and record it.
 
     ``changes`` maps field names (``UPDATABLE_FIELDS``) to new values; a password is validated
     and hashed, and recorded by name only. ``locked``: see the package's docstring.
     ``event_type`` names the write in the trail (a SCIM PUT is ``user.replaced``); a write
-    that only (de)activates is recorded as that, whoever asked.
+    that only (de)activates is recorded as that, whoever asked. ``note`` is recorded with it.
     """
     unknown = set(changes) - UPDATABLE_FIELDS
     if unknown:
@@ -275,7 +279,11 @@ def update_user(
                 EventType.USER_REACTIVATED if user.is_active else EventType.USER_DEACTIVATED
             )
         audit.record(
-            event_type, actor=actor, user=user, changes=trail, detail="" if changed else "no change"
+            event_type,
+            actor=actor,
+            user=user,
+            changes=trail,
+            detail="; ".join(part for part in (note, "" if changed else "no change") if part),
         )
     return UserChange(user=user, changed=changed)
 

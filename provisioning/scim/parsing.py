@@ -15,7 +15,7 @@ from types import MappingProxyType
 from typing import Any
 
 from provisioning.scim import quirks
-from provisioning.scim.attributes import BOOLEAN, COMPLEX, READ_ONLY, Attribute
+from provisioning.scim.attributes import BOOLEAN, COMPLEX, READ_ONLY, Attribute, by_name
 from provisioning.scim.constants import USER_SCHEMA
 from provisioning.scim.errors import InvalidSyntax, InvalidValue
 from provisioning.scim.registry import top_level
@@ -169,3 +169,46 @@ def _check_schemas(schemas: Any) -> None:
     ]
     if others:
         raise InvalidValue(f"schemas names {others[0]!r}, which is not a schema of a User.")
+
+
+def ignored_attributes(body: Any) -> list[str]:
+    """The names in a POST or PUT body that no schema of a User served here defines: parsing
+    ignores them, and the provisioning event names them. Read-only attributes (``id``,
+    ``meta``, ``groups``) are the User's own, and empty values carry nothing: neither is
+    listed."""
+    if not isinstance(body, Mapping):
+        return []
+    ignored: list[str] = []
+    for key, value in body.items():
+        name = str(key)
+        schema = next((s for s in USER_RESOURCE_SCHEMAS if s.id.lower() == name.lower()), None)
+        if schema is not None and not schema.is_core:
+            if isinstance(value, Mapping):
+                ignored += _unknown_in(schema.attributes, value, prefix=f"{schema.id}:")
+        elif name.lower() != "schemas":
+            ignored += _unknown_in(top_level(USER_RESOURCE_SCHEMAS[0]), {name: value})
+    return ignored
+
+
+def _unknown_in(
+    attributes: tuple[Attribute, ...], data: Mapping[str, Any], prefix: str = ""
+) -> list[str]:
+    unknown = []
+    for key, value in data.items():
+        if value in (None, "", [], {}):
+            continue  # nothing sent (Entra's "roles": [])
+        attribute = by_name(attributes, str(key))
+        if attribute is None:
+            unknown.append(f"{prefix}{key}")
+        elif attribute.type == COMPLEX and attribute.sub_attributes:
+            elements = value if isinstance(value, list) else [value]
+            found = {
+                name
+                for element in elements
+                if isinstance(element, Mapping)
+                for name in _unknown_in(
+                    attribute.sub_attributes, element, f"{prefix}{attribute.name}."
+                )
+            }
+            unknown += sorted(found)
+    return unknown

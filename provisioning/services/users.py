@@ -27,7 +27,7 @@ from provisioning.scim import patch as scim_patch
 from provisioning.scim import registry
 from provisioning.scim.constants import LMS_USER_SCHEMA
 from provisioning.scim.errors import Mutability
-from provisioning.scim.parsing import ScimUser, parse_user
+from provisioning.scim.parsing import ScimUser, ignored_attributes, parse_user
 from provisioning.scim.representation import UserView, user_resource
 from provisioning.services.events import ProvisioningError
 
@@ -100,7 +100,14 @@ def provision_user(payload: Any, *, actor: Actor) -> User:
         _new_user(parse_user(payload)),
         actor=actor,
         password_validators=idp_password_validators(),
+        note=_ignored_note(payload),
     )
+
+
+def _ignored_note(payload: Any) -> str:
+    """What the event says of the attributes a body held that are not kept."""
+    ignored = ignored_attributes(payload)
+    return f"Ignored (not kept here): {', '.join(ignored)}" if ignored else ""
 
 
 def _client_owned(attrs: ScimUser) -> dict[str, Any]:
@@ -176,6 +183,7 @@ def _update(
     *,
     actor: Actor,
     event_type: str,
+    note: str = "",
 ) -> User:
     """Apply ``changes`` to ``user`` (read under lock), in the caller's transaction. A write
     that changes nothing is still an accepted write, and recorded so."""
@@ -186,6 +194,7 @@ def _update(
         password_validators=idp_password_validators(),
         locked=True,
         event_type=event_type,
+        note=note,
     )
     return change.user
 
@@ -217,6 +226,7 @@ def replace_user(
             _replacement(user, current, parse_user(payload)),
             actor=actor,
             event_type=EventType.USER_REPLACED,
+            note=_ignored_note(payload),
         )
 
 

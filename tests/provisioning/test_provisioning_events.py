@@ -338,3 +338,26 @@ def test_an_event_is_stored_as_the_orm_would_store_it(alice):
     assert recorded.pop("created_at") <= created.pop("created_at")
     assert recorded == created
     assert recorded["changes"] == changes
+
+
+def test_a_create_and_a_replace_name_what_they_held_that_is_not_kept(scim):
+    body = okta_create_user(
+        "erin@example.com",
+        "Erin",
+        "Hale",
+        "erin@example.com",
+        favouriteColour="teal",
+        name={"givenName": "Erin", "familyName": "Hale", "nick": "E"},
+        roles=[],
+    )
+    created = scim.post("/Users", body).json()
+    scim.put(f"/Users/{created['id']}", {**body, "x509Certificates": [{"value": "MIIB"}]})
+
+    created_event, replaced_event = AuditEvent.objects.filter(target_user__isnull=False).order_by(
+        "pk"
+    )
+    # In the order the body holds them; an empty value ("roles": []) says nothing.
+    assert created_event.detail == "Ignored (not kept here): name.nick, favouriteColour"
+    assert replaced_event.detail == (
+        "Ignored (not kept here): name.nick, favouriteColour, x509Certificates"
+    )

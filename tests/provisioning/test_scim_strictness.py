@@ -1,5 +1,5 @@
 """Where RFC 7643/7644 are clear, the API says no: a body that does not say it is a User, an
-empty filter."""
+empty filter, a PATCH path that names no attribute."""
 
 from __future__ import annotations
 
