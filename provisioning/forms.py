@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
-from accounts.models import EVENT_LABELS, Outcome, Source
+from accounts.models import EVENT_LABELS, Outcome, Source, UserType
 from provisioning import sso_services
 from provisioning.models import FingerprintAlgorithm, SsoSettings
 from provisioning.sso import certificates, metadata
@@ -147,6 +147,14 @@ class SsoSettingsForm(forms.Form):
                         "ignore_attribute_namespace")),
         ("Users", ("create_unknown_users",)),
     )  # fmt: skip
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        assignable = [t.name for t in UserType.objects.order_by("pk") if not t.is_protected]
+        self.fields["attr_user_type"].help_text = (
+            f"Its value may set {', '.join(assignable) or 'no user type'}; a user type granted "
+            "only in the portal (SuperAdmin) is ignored."
+        )
 
     @classmethod
     def for_settings(cls, sso: SsoSettings) -> SsoSettingsForm:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.views import LoginView
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -128,13 +129,23 @@ def start_check(request: HttpRequest) -> HttpResponse:
 @require_POST
 def acs(request: HttpRequest) -> HttpResponse:
     """POST /sso/saml/acs/: the Assertion Consumer Service (SAML Bindings §3.5, HTTP-POST)."""
+    try:
+        value = request.POST.get("SAMLResponse")
+    except RequestDataTooBig:
+        # Django would answer its bare 400 page and log an ERROR with a traceback for each
+        # such request (a lever for flooding the log); its one WARNING line for a 413 stays.
+        refusal = sso_services.Refusal(
+            sso_services.RefusalKind.INVALID_RESPONSE,
+            "The sign-in response is too large to be a SAML response.",
+        )
+        return _refused(request, refusal, status=413)
     context = sso_services.AcsContext(
         sp=saml.sp_endpoints(request),
         request_data=saml.request_data(request),
         browser_secret=request.COOKIES.get(BINDING_COOKIE, ""),
         client=_client(request),
     )
-    outcome = sso_services.consume_saml_response(request.POST.get("SAMLResponse"), context=context)
+    outcome = sso_services.consume_saml_response(value, context=context)
     if outcome.report is not None:
         response = render(request, "portal/sso/check_report.html", {"report": outcome.report})
     elif outcome.user is not None:
@@ -147,8 +158,11 @@ def acs(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _refused(request: HttpRequest, refusal: sso_services.Refusal) -> HttpResponse:
-    status = 400 if refusal.kind == sso_services.RefusalKind.INVALID_RESPONSE else 403
+def _refused(
+    request: HttpRequest, refusal: sso_services.Refusal, *, status: int | None = None
+) -> HttpResponse:
+    if status is None:
+        status = 400 if refusal.kind == sso_services.RefusalKind.INVALID_RESPONSE else 403
     context = {"kind": refusal.kind, "message": refusal.message}
     return render(request, "portal/sso/refused.html", context, status=status)
 

@@ -31,6 +31,7 @@ class RefusalKind(TextChoices):
     UNAVAILABLE = "unavailable", "Single sign-on is not available"
     UNKNOWN_USER = "unknown_user", "No such user in this portal"
     INACTIVE_USER = "inactive_user", "Your account is inactive"
+    BACK_OFFICE = "back_office", "Back-office accounts do not use single sign-on"
     DELETED_USER = "deleted_user", "Your account has been deleted"
     EMAIL_IN_USE = "email_in_use", "Your email address belongs to another user"
     INVALID_PROFILE = "invalid_profile", "Your profile could not be accepted"
@@ -66,6 +67,19 @@ def sign_in_with_saml(attributes: check.Attributes, *, client: str = "") -> User
         _refuse(RefusalKind.INVALID_RESPONSE, "", _missing_message(missing), client=client)
     if not sso.enabled:
         _refuse(RefusalKind.UNAVAILABLE, "", "Single sign-on is turned off.", client=client)
+    usernames = report.attribute_values(
+        attributes, mapping.username, ignore_namespace=mapping.ignore_namespace
+    )
+    if len(set(usernames)) > 1:
+        # Taking the first would sign in whichever account the IdP happened to list first.
+        _refuse(
+            RefusalKind.INVALID_PROFILE,
+            "",
+            f"The identity provider sent {len(set(usernames))} values for the username "
+            f"attribute {mapping.username!r}; it must send one. A portal administrator can run "
+            "“Save and check your configuration” to see what it sends.",
+            client=client,
+        )
     profile = report.profile(attributes, mapping)
     user = User.objects.with_username(profile.username).first()
     if user is None:
@@ -75,7 +89,7 @@ def sign_in_with_saml(attributes: check.Attributes, *, client: str = "") -> User
     if user.is_staff or user.is_superuser:
         # Back-office accounts sign in with their password only: an IdP (or whoever
         # configures SSO) must not be able to become them.
-        _refuse(RefusalKind.INACTIVE_USER, profile.username, _BACK_OFFICE, user=user, client=client)
+        _refuse(RefusalKind.BACK_OFFICE, profile.username, _BACK_OFFICE, user=user, client=client)
     if not user.is_active:
         _refuse(RefusalKind.INACTIVE_USER, profile.username, _INACTIVE, user=user, client=client)
     return _sync_profile(user, profile, client=client)

@@ -273,3 +273,10 @@ def test_only_portal_admins_change_sso(learner_client, client: Client, signing_k
     assert learner_client.post(URL, form_data(signing_key)).status_code == 403
     assert Client().post(URL, form_data(signing_key)).status_code == 302  # to sign-in
     assert not SsoSettings.load().is_configured
+
+
+def test_the_user_type_mapping_says_which_types_an_idp_may_set(admin_client, sso):
+    page = admin_client.get("/settings/").content.decode()
+
+    assert "Its value may set Admin-Type, Trainer-Type, Learner-Type; a user type granted" in page
+    assert "only in the portal (SuperAdmin) is ignored." in page
