@@ -7,6 +7,7 @@ class ProvisioningConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.models import register_event_types
+        from provisioning import checks  # noqa: F401  (registers the system checks)
         from provisioning.models import EventType
 
         # Provisioning's events share accounts' audit trail; this names them there.

@@ -45,6 +45,9 @@ def sso_section(request: HttpRequest) -> dict:
         "sso_form": SsoSettingsForm.for_settings(sso),
         "sp": saml.sp_endpoints(request),
         "scim_waits_for_sso_check": sso_services.scim_waits_for_sso_check(),
+        "sso_needs_https": (
+            "" if sso_services.https_sign_in_possible() else sso_services.PLAIN_HTTP_REFUSAL
+        ),
     }
 
 

@@ -21,6 +21,7 @@ from provisioning.sso_services.configuration import (
     scim_waits_for_sso_check,
 )
 from provisioning.sso_services.flow import (
+    PLAIN_HTTP_REFUSAL,
     REQUEST_LIFETIME,
     AcsContext,
     AcsOutcome,
@@ -28,6 +29,7 @@ from provisioning.sso_services.flow import (
     SsoUnavailable,
     begin_saml_login,
     consume_saml_response,
+    https_sign_in_possible,
     record_sso_check,
 )
 from provisioning.sso_services.users import (
@@ -39,6 +41,7 @@ from provisioning.sso_services.users import (
 )
 
 __all__ = [
+    "PLAIN_HTTP_REFUSAL",
     "REQUEST_LIFETIME",
     "SETTINGS_FIELDS",
     "SSO_ACTOR",
@@ -52,6 +55,7 @@ __all__ = [
     "attribute_mapping",
     "begin_saml_login",
     "consume_saml_response",
+    "https_sign_in_possible",
     "record_sso_check",
     "save_sso_settings",
     "scim_waits_for_sso_check",

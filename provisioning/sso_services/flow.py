@@ -16,6 +16,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError
 from django.utils import timezone
 
@@ -65,6 +66,20 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+PLAIN_HTTP_REFUSAL = (
+    "Single sign-on is off until the portal's public address (PUBLIC_URL) is https: over plain "
+    "HTTP a sign-in cannot be tied to the browser that started it."
+)
+
+
+def https_sign_in_possible() -> bool:
+    """In production, SSO needs PUBLIC_URL on https: the sign-in is bound to the browser that
+    started it by a cookie browsers send cross-site only over https (a response posted from
+    another browser, login CSRF, is refused). The embedded mode, for trying the portal out,
+    also runs on plain HTTP, without that binding (README)."""
+    return not settings.PRODUCTION or settings.PUBLIC_URL.lower().startswith("https://")
+
+
 def begin_saml_login(
     purpose: str,
     *,
@@ -75,6 +90,8 @@ def begin_saml_login(
     bind_browser: bool = False,
 ) -> LoginStart:
     """Send the user to the IdP with an AuthnRequest, remembered until its response comes."""
+    if not https_sign_in_possible():
+        raise SsoUnavailable(PLAIN_HTTP_REFUSAL)
     sso = SsoSettings.load()
     if not sso.is_configured:
         raise SsoUnavailable("Single sign-on is not configured for this portal.")
