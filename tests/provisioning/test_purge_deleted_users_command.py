@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -109,3 +112,22 @@ def test_purge_is_recorded_as_the_commands_and_scrubs_the_user_from_the_trail(de
     assert (rows[3].source, rows[3].actor_label) == (Source.COMMAND, "system:purge_deleted_users")
     stored = repr(list(AuditEvent.objects.values()))
     assert "bob@example.com" not in stored and "Robert" not in stored
+
+
+def test_a_selection_that_matches_nobody_says_so_and_fails(alice):
+    with pytest.raises(CommandError, match=r"No user matches --email nobody@example\.com"):
+        purge("--email", "nobody@example.com", "--commit")
+
+
+def test_a_malformed_date_on_the_command_line_is_one_line_and_a_non_zero_exit():
+    done = subprocess.run(
+        [sys.executable, "manage.py", "purge_deleted_users", "--deleted-before", "yesterday"],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert "--deleted-before: a date as YYYY-MM-DD, not 'yesterday'" in done.stderr.splitlines()[-1]

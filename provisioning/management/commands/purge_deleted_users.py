@@ -9,6 +9,7 @@ Each deletion is recorded in the audit trail, and the user's personal data is sc
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -21,7 +22,9 @@ def _date(value: str) -> dt.datetime:
     try:
         day = dt.date.fromisoformat(value)
     except ValueError:
-        raise CommandError(f"--deleted-before takes a date as YYYY-MM-DD, not {value!r}.") from None
+        # argparse turns this into one line on stderr and exit status 2 (CommandError from
+        # call_command); any other exception here would end in a traceback.
+        raise argparse.ArgumentTypeError(f"a date as YYYY-MM-DD, not {value!r}") from None
     return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
 
 
@@ -63,9 +66,21 @@ class Command(BaseCommand):
             )
             if options["commit"]:
                 accounts.permanently_delete_user(user, actor=actor)
+        if not deletable and not refused:
+            raise CommandError(f"No user matches {_selection(options)}: nothing to delete.")
         summary = "Deleted" if options["commit"] else "Would delete"
         self.stdout.write(f"{summary} {len(deletable)} user(s); refused {len(refused)}.")
         if not options["commit"] and deletable:
             self.stdout.write("Dry run: nothing was deleted. Add --commit to delete.")
         if refused and not deletable:
             raise CommandError("Nothing to delete.")
+
+
+def _selection(options: dict) -> str:
+    """The selectors as given, for a message: --email a@x --deleted-before 2026-01-01."""
+    parts = [f"--username {name}" for name in options["username"]]
+    parts += [f"--email {email}" for email in options["email"]]
+    parts += [f"--id {pk}" for pk in options["ids"]]
+    if options["deleted_before"]:
+        parts.append(f"--deleted-before {options['deleted_before']:%Y-%m-%d}")
+    return " ".join(parts)
