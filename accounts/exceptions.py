@@ -38,8 +38,9 @@ class ValueInUse(AccountError):
         if held_by_deleted_user:
             message = (
                 f"The {self.label} {value!r} belongs to a deleted user. Restore that user, or "
-                f"delete it permanently to free the {self.label} "
-                f"(manage.py purge_deleted_users --{self.field} {value!r} --commit)."
+                f"delete it permanently to free the {self.label}: in the portal under Users → "
+                f"Deleted users (/users/deleted/), or with manage.py purge_deleted_users "
+                f"--{self.field} {value!r} --commit."
             )
         else:
             message = f"The {self.label} {value!r} is already used by another user."

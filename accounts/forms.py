@@ -54,7 +54,7 @@ class UserForm(forms.Form):
     password = forms.CharField(
         required=False,
         widget=forms.PasswordInput(render_value=False),
-        help_text="Leave empty to keep the current password (or to create a user without one).",
+        help_text="Leave empty to keep the current password.",
     )
     branch = forms.ModelChoiceField(
         queryset=Branch.objects.filter(is_active=True), required=False, empty_label="No branch"
@@ -99,8 +99,15 @@ class UserForm(forms.Form):
         "cost_center",
     )
 
-    def __init__(self, *args, can_grant_super_admin: bool = False, **kwargs) -> None:
+    def __init__(
+        self, *args, can_grant_super_admin: bool = False, creating: bool = False, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if creating:
+            self.fields["password"].help_text = (
+                "Leave empty to create the user without a password: they can sign in with "
+                "SSO, or an admin sets one later."
+            )
         if not can_grant_super_admin:
             # Only superusers make SuperAdmins; others could otherwise raise their own rights.
             user_type = self.fields["user_type"]
@@ -122,7 +129,11 @@ class UserForm(forms.Form):
 
 class BranchForm(forms.Form):
     name = forms.CharField(max_length=100)
-    slug = forms.SlugField(max_length=100, help_text="Short address name: letters, digits, -.")
+    slug = forms.SlugField(
+        max_length=100,
+        required=False,
+        help_text="Short address name: letters, digits, -. Empty: made from the name.",
+    )
     default_time_zone = time_zone_field(
         required=False,
         help_text="Empty: the account's default applies.",

@@ -6,8 +6,9 @@ import logging
 import sys
 
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -19,6 +20,12 @@ from provisioning.scim.constants import MEDIA_TYPE
 
 logger = logging.getLogger("lms.health")
 SCIM_PREFIX = "/api/scim2/"
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """/favicon.ico, which browsers ask for on every site: the portal's icon."""
+    return HttpResponseRedirect(static("portal/favicon.svg"))
 
 
 @never_cache

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
+from django.utils.text import slugify
 
 from accounts.exceptions import InvalidField, ProtectedUserType
 from accounts.models import AccountSettings, Branch, EventType, UserType, available_time_zones
@@ -102,17 +103,21 @@ def _apply_branch(branch: Branch, data: BranchData) -> Branch:
     name = (data.name or "").strip()
     if not name:
         raise InvalidField("name", "A branch needs a name.")
+    # An address not given is made from the name ("North Europe" -> "north-europe").
+    slug = (data.slug or "").strip() or slugify(name)
+    if not slug:
+        raise InvalidField("slug", "Give the branch a short address: letters, digits and -.")
     others = Branch.objects.exclude(pk=branch.pk)
     if others.filter(name__iexact=name).exists():
         raise InvalidField("name", f"A branch named {name!r} already exists.")
-    if others.filter(slug=data.slug).exists():
-        raise InvalidField("slug", f"The address {data.slug!r} is taken by another branch.")
+    if others.filter(slug=slug).exists():
+        raise InvalidField("slug", f"The address {slug!r} is taken by another branch.")
     if data.default_time_zone and data.default_time_zone not in available_time_zones():
         raise InvalidField(
             "default_time_zone",
             f"{data.default_time_zone!r} is not an IANA time zone name (e.g. Europe/Athens).",
         )
-    branch.name, branch.slug = name, data.slug
+    branch.name, branch.slug = name, slug
     branch.default_time_zone = data.default_time_zone
     branch.default_user_type = data.default_user_type
     branch.is_active = data.is_active

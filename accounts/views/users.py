@@ -126,7 +126,9 @@ def _new_user(form: UserForm) -> services.NewUser:
 
 @portal_admin_required
 def user_create(request: HttpRequest) -> HttpResponse:
-    form = UserForm(request.POST or None, can_grant_super_admin=request.user.is_superuser)
+    form = UserForm(
+        request.POST or None, can_grant_super_admin=request.user.is_superuser, creating=True
+    )
     if request.method == "POST" and form.is_valid():
         try:
             user = services.create_user(_new_user(form), actor=_actor(request))

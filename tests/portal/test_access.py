@@ -96,3 +96,12 @@ def test_refusal_page_shows_no_admin_menu(learner_client):
     assert b'aria-label="Main"' in response.content
     assert b"Provisioning log" not in response.content
     assert b"Sign out" in response.content
+
+
+def test_favicon_ico_leads_to_the_portal_icon_and_pages_link_it(client, admin_client):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 302
+    assert response["Location"].endswith("portal/favicon.svg")
+    page = admin_client.get("/users/").content.decode()
+    assert '<link rel="icon" href="/static/portal/favicon.svg" type="image/svg+xml">' in page

@@ -76,3 +76,10 @@ def test_lists_branches_with_user_counts(admin_client):
     response = admin_client.get("/branches/")
 
     assert b"Lyon" in response.content
+
+
+def test_a_branch_without_an_address_gets_one_from_its_name(admin_client):
+    response = admin_client.post("/branches/new/", {"name": "North Europe", "is_active": "on"})
+
+    assert response.status_code == 302
+    assert Branch.objects.get(name="North Europe").slug == "north-europe"

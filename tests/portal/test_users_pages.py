@@ -279,3 +279,12 @@ def test_superusers_can_manage_back_office_accounts(client, admin_user):
     client.force_login(admin_user)
 
     assert client.get(f"/users/{staff.pk}/edit/").status_code == 200
+
+
+def test_the_password_help_fits_adding_and_editing(admin_client, alice):
+    adding = admin_client.get("/users/new/").content.decode()
+    editing = admin_client.get(f"/users/{alice.pk}/edit/").content.decode()
+
+    assert "Leave empty to create the user without a password" in adding
+    assert "keep the current password" not in adding
+    assert "Leave empty to keep the current password." in editing

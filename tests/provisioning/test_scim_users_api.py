@@ -283,8 +283,9 @@ def test_refused_email_of_deleted_user_says_how_to_free_it(scim, deleted_bob):
     assert response.json() == scim_error(
         409,
         "The email 'bob@example.com' belongs to a deleted user. Restore that user, or delete "
-        "it permanently to free the email "
-        "(manage.py purge_deleted_users --email 'bob@example.com' --commit).",
+        "it permanently to free the email: in the portal under Users → Deleted users "
+        "(/users/deleted/), or with manage.py purge_deleted_users --email 'bob@example.com' "
+        "--commit.",
         "uniqueness",
     )
 
@@ -298,8 +299,9 @@ def test_refused_user_name_of_deleted_user_says_how_to_free_it(scim, deleted_bob
     assert response.json() == scim_error(
         409,
         "The username 'bob@example.com' belongs to a deleted user. Restore that user, or "
-        "delete it permanently to free the username "
-        "(manage.py purge_deleted_users --username 'bob@example.com' --commit).",
+        "delete it permanently to free the username: in the portal under Users → Deleted users "
+        "(/users/deleted/), or with manage.py purge_deleted_users --username 'bob@example.com' "
+        "--commit.",
         "uniqueness",
     )
 
