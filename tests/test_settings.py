@@ -65,6 +65,7 @@ def test_production_settings_pass_the_deploy_checks(tmp_path):
             "SECRET_KEY": secrets.token_urlsafe(50),
             "SCIM_TOKEN_PEPPER": "p" * 50,
             "ALLOWED_HOSTS": "lms.example.com",
+            "PUBLIC_URL": "https://lms.example.com",  # as the README's production set-up
         }
     )
     result = subprocess.run(

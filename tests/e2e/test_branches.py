@@ -19,7 +19,7 @@ def test_user_created_in_a_branch_gets_its_defaults(signed_in: Page):
 
     page.get_by_label("Name").fill("Tokyo")
     page.get_by_label("Slug").fill("tokyo")
-    help_text = "Short address name: letters, digits, -."
+    help_text = "Short address name: letters, digits, -. Empty: made from the name."
     expect(page.get_by_label("Slug")).to_have_accessible_description(help_text)
     page.get_by_label("Time zone").press_sequentially("Asia/Tokyo")
     page.get_by_label("Default user type").select_option(label="Trainer-Type")
