@@ -5,7 +5,14 @@ from __future__ import annotations
 from django import forms
 from django.db import models
 
-from accounts.models import Branch, User, UserType, available_time_zones
+from accounts.models import (
+    Branch,
+    CustomField,
+    CustomFieldType,
+    User,
+    UserType,
+    available_time_zones,
+)
 
 LANGUAGES = [
     ("en", "English"),
@@ -103,6 +110,9 @@ class UserForm(forms.Form):
         self, *args, can_grant_super_admin: bool = False, creating: bool = False, **kwargs
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.custom = list(CustomField.objects.all())
+        for field in self.custom:
+            self.fields[f"custom_{field.key}"] = custom_value_field(field)
         if creating:
             self.fields["password"].help_text = (
                 "Leave empty to create the user without a password: they can sign in with "
@@ -117,7 +127,28 @@ class UserForm(forms.Form):
             )
 
     def account_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in self.fields if name not in self.PROFILE]
+        return [
+            self[name]
+            for name in self.fields
+            if name not in self.PROFILE and not name.startswith("custom_")
+        ]
+
+    def custom_fields(self) -> list[forms.BoundField]:
+        return [self[f"custom_{field.key}"] for field in self.custom]
+
+    def custom_values(self) -> dict[str, object]:
+        """The custom fields' values as cleaned, by key (None or "": no value)."""
+        return {field.key: self.cleaned_data[f"custom_{field.key}"] for field in self.custom}
+
+    @staticmethod
+    def custom_initial(user: User) -> dict[str, object]:
+        """A user's custom values as the form shows them (yes/no as a choice)."""
+        initial: dict[str, object] = {}
+        for key, value in user.custom_fields.items():
+            initial[f"custom_{key}"] = (
+                ("yes" if value else "no") if isinstance(value, bool) else value
+            )
+        return initial
 
     def profile_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.PROFILE]
@@ -152,3 +183,58 @@ class LocaleForm(forms.Form):
 
 class UserDefaultsForm(forms.Form):
     default_user_type = forms.ModelChoiceField(queryset=UserType.objects.all(), empty_label=None)
+
+
+class CustomFieldForm(forms.Form):
+    label = forms.CharField(max_length=100)
+    key = forms.CharField(
+        max_length=50,
+        help_text=(
+            "The name identity providers map to, e.g. costCenter: a letter, then letters, "
+            "digits or underscores. It cannot change once the field is made."
+        ),
+    )
+    type = forms.ChoiceField(
+        choices=CustomFieldType.choices, help_text="It cannot change once the field is made."
+    )
+    options = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For a drop-down list: one option per line.",
+    )
+    required = forms.BooleanField(
+        required=False, help_text="The add and edit user forms ask for a value."
+    )
+    unique = forms.BooleanField(required=False, help_text="No two users may hold the same value.")
+
+    def __init__(self, *args, editing: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:
+            self.fields["key"].disabled = True
+            self.fields["type"].disabled = True
+
+    def options_list(self) -> list[str]:
+        return self.cleaned_data["options"].splitlines()
+
+
+def custom_value_field(field: CustomField) -> forms.Field:
+    """The form field for a value of ``field`` on the add/edit user forms."""
+    label, required = field.label, field.required
+    if field.type == CustomFieldType.NUMBER:
+        return forms.DecimalField(max_digits=30, decimal_places=10, label=label, required=required)
+    if field.type == CustomFieldType.DATE:
+        return forms.DateField(
+            widget=forms.DateInput(attrs={"type": "date"}), label=label, required=required
+        )
+    if field.type == CustomFieldType.YES_NO:
+        return forms.TypedChoiceField(
+            choices=[("", "Not set"), ("yes", "Yes"), ("no", "No")],
+            coerce=lambda value: value == "yes",
+            empty_value=None,
+            label=label,
+            required=required,
+        )
+    if field.type == CustomFieldType.DROPDOWN:
+        choices = [("", "Not set"), *((option, option) for option in field.options)]
+        return forms.ChoiceField(choices=choices, label=label, required=required)
+    return forms.CharField(max_length=255, label=label, required=required)

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.generic import RedirectView
 
-from accounts.views import branches, settings, users
+from accounts.views import branches, custom_fields, settings, users
 from lms import settings_page
 from provisioning import sso_views
 from provisioning import views as provisioning
@@ -47,6 +47,17 @@ urlpatterns = [
         settings.save_defaults,
         {"which": "defaults"} | PAGE,
         name="settings-defaults",
+    ),
+    path("settings/custom-fields/new/", custom_fields.field_create, name="custom-field-create"),
+    path(
+        "settings/custom-fields/<int:pk>/edit/",
+        custom_fields.field_edit,
+        name="custom-field-edit",
+    ),
+    path(
+        "settings/custom-fields/<int:pk>/delete/",
+        custom_fields.field_delete,
+        name="custom-field-delete",
     ),
     path("settings/sso/", sso_views.save_settings, PAGE, name="settings-sso"),
     path("settings/scim/", provisioning.set_scim_enabled, name="settings-scim"),

@@ -18,7 +18,7 @@ from accounts.exceptions import (
     VersionMismatch,
 )
 from accounts.models import AccountSettings, Branch, EventType, User, UserType
-from accounts.services import audit
+from accounts.services import audit, custom_fields
 from accounts.services.validation import (
     CONTACT_LISTS,
     PROFILE_FIELDS,
@@ -84,6 +84,7 @@ def create_user(
         **{name: _clean_text(name, data.profile.get(name)) for name in PROFILE_FIELDS},
         phone_numbers=_clean_list("phone_numbers", data.phone_numbers),
         addresses=_clean_list("addresses", data.addresses),
+        custom_fields=custom_fields.clean_values(data.custom_fields, user=None),
         source=data.source,
         is_staff=data.is_staff,
         is_superuser=data.is_superuser,
@@ -115,7 +116,7 @@ def _created(user: User, branches: Sequence[Branch], *, password: bool) -> list[
     given = [
         audit.change(name, None, value)
         for name, value in values.items()
-        if value not in (None, "", [])
+        if value not in (None, "", [], {})
     ]
     return [*given, audit.change("password", None, None)] if password else given
 
@@ -137,6 +138,7 @@ _CREATED_FIELDS = (
     "locale",
     *sorted(PROFILE_FIELDS - {"display_name"}),
     *CONTACT_LISTS,
+    "custom_fields",
 )
 
 
@@ -210,6 +212,8 @@ def _apply_change(user: User, name: str, value: Any) -> tuple[bool, Any]:
         value = _clean_text(name, value)
     elif name in CONTACT_LISTS:
         value = _clean_list(name, value)
+    elif name == "custom_fields":
+        value = custom_fields.clean_values(value, user=user)
     elif name == "is_active" and value != user.is_active:
         user.status_changed_at = timezone.now()
     before = getattr(user, name)
@@ -297,7 +301,7 @@ def _apply_changes(
         if name not in {"branches", "password"}:
             changed, before = _apply_change(user, name, value)
             if changed:
-                trail.append(audit.change(name, before, value))
+                trail.append(audit.change(name, before, getattr(user, name)))
     if "branches" in changes:
         trail += _branches_changed(user, list(changes["branches"]), actor)
     if changes.get("password"):

@@ -71,6 +71,7 @@ UPDATABLE_FIELDS = (
     | CONTACT_LISTS.keys()
     | frozenset(
         {
+            "custom_fields",
             "username",
             "email",
             "first_name",
@@ -167,6 +168,7 @@ class NewUser:
     profile: Mapping[str, str] = field(default_factory=dict)  # PROFILE_FIELDS
     phone_numbers: Sequence[Mapping[str, Any]] = ()
     addresses: Sequence[Mapping[str, Any]] = ()
+    custom_fields: Mapping[str, Any] = field(default_factory=dict)  # by field key
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,9 @@ from django.views.decorators.http import require_POST
 from accounts import services
 from accounts.exceptions import InvalidField
 from accounts.forms import LocaleForm, UserDefaultsForm
-from accounts.models import AccountSettings
+from accounts.models import AccountSettings, CustomField
 from accounts.permissions import portal_admin_required
+from accounts.services import custom_fields
 
 
 def _forms(account: AccountSettings, data=None, which: str = "") -> dict:
@@ -35,8 +36,10 @@ def _forms(account: AccountSettings, data=None, which: str = "") -> dict:
 
 
 def settings_sections() -> dict:
-    """Context of the accounts app's sections of Account & Settings: Locale, and Users."""
-    return _forms(AccountSettings.load())
+    """Context of the accounts app's sections of Account & Settings: Locale, Users, and the
+    custom user fields with how many users hold a value of each."""
+    fields = [(field, custom_fields.holders(field)) for field in CustomField.objects.all()]
+    return _forms(AccountSettings.load()) | {"custom_fields": fields}
 
 
 @require_POST

@@ -14,8 +14,9 @@ from django.views.decorators.http import require_POST
 from accounts import services
 from accounts.exceptions import AccountError, InvalidField, ValueInUse
 from accounts.forms import UserForm
-from accounts.models import Branch, User, UserSource, UserType
+from accounts.models import Branch, CustomField, User, UserSource, UserType
 from accounts.permissions import portal_admin_required
+from accounts.services import custom_fields
 
 PER_PAGE = 50
 
@@ -51,6 +52,17 @@ def _filtered(request: HttpRequest, users: QuerySet[User]) -> QuerySet[User]:
         users = users.filter(user_type_id=int(params["user_type"]))
     if params.get("source") in UserSource.values:
         users = users.filter(source=params["source"])
+    field = None
+    if params.get("field") and params.get("value", "").strip():
+        field = CustomField.objects.filter(key=params["field"]).first()
+    if field is not None:
+        value = custom_fields.filter_value(field, params["value"])
+        # A value the field cannot hold ("maybe" for a yes/no field) matches nobody.
+        users = (
+            users.filter(**{f"custom_fields__{field.key}": value})
+            if value is not None
+            else users.none()
+        )
     return users
 
 
@@ -73,6 +85,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
             "branches": Branch.objects.all(),
             "user_types": UserType.objects.all(),
             "sources": UserSource.choices,
+            "custom_fields": CustomField.objects.all(),
         },
     )
 
@@ -121,6 +134,7 @@ def _new_user(form: UserForm) -> services.NewUser:
         language=data["language"] or None,
         branches=[data["branch"]] if data["branch"] else [],
         profile=form.profile(),
+        custom_fields=form.custom_values(),
     )
 
 
@@ -151,6 +165,7 @@ def _initial(user: User) -> dict:
         "time_zone": user.time_zone,
         "language": user.language,
         **{name: getattr(user, name) for name in UserForm.PROFILE},
+        **UserForm.custom_initial(user),
     }
 
 
@@ -161,6 +176,8 @@ def _changes(form: UserForm, user: User) -> dict:
     changes |= {k: data[k] for k in ("time_zone", "user_type", "language") if data[k]}
     changes["branches"] = [data["branch"]] if data["branch"] else []
     changes |= form.profile()
+    if form.custom:
+        changes["custom_fields"] = form.custom_values()
     if data["password"]:
         changes["password"] = data["password"]
     return changes

@@ -1,0 +1,210 @@
+"""Custom user fields in the portal: an admin defines them under Account & Settings, they appear
+on the add/edit user forms and filter the Users list; deleting one says first how many users
+hold a value, and takes those values with it."""
+
+from __future__ import annotations
+
+import pytest
+
+from accounts.models import AuditEvent, CustomField, EventType, User, UserType
+from tests.factories import UserFactory, user_type
+
+pytestmark = pytest.mark.django_db
+
+
+def define(admin_client, **data):
+    body = {"label": "Cost center", "key": "costCenter", "type": "text", **data}
+    return admin_client.post("/settings/custom-fields/new/", body)
+
+
+@pytest.fixture
+def fields(admin_client) -> dict[str, CustomField]:
+    """One field of each type."""
+    for data in [
+        {"label": "Cost center", "key": "costCenter", "type": "text", "unique": "on"},
+        {"label": "Badge", "key": "badge", "type": "number"},
+        {"label": "Start date", "key": "startDate", "type": "date"},
+        {"label": "Remote", "key": "remote", "type": "yes_no"},
+        {"label": "Shirt", "key": "shirt", "type": "dropdown", "options": "S\nM\nL"},
+    ]:
+        assert define(admin_client, **data).status_code == 302
+    return {field.key: field for field in CustomField.objects.all()}
+
+
+def user_data(user: User | None = None, **custom: str) -> dict[str, object]:
+    data: dict[str, object] = {
+        "username": user.username if user else "new@example.com",
+        "email": user.email if user else "new@example.com",
+        "first_name": user.first_name if user else "Ann",
+        "last_name": user.last_name if user else "Lee",
+        "time_zone": "UTC",
+        "language": "en",
+        "user_type": user_type(UserType.LEARNER).pk,
+    }
+    return data | {f"custom_{key}": value for key, value in custom.items()}
+
+
+def test_the_settings_page_invites_to_add_a_field_then_lists_them(admin_client, fields):
+    UserFactory(custom_fields={"costCenter": "4130"})
+
+    page = admin_client.get("/settings/").content.decode()
+
+    assert '<h2 id="custom-fields">Users → Custom user fields</h2>' in page
+    assert "<code>costCenter</code>" in page
+    assert "Drop-down list: S, M, L" in page
+    assert AuditEvent.objects.filter(event_type=EventType.CUSTOM_FIELD_CREATED).count() == 5
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"key": "cost center"}, "key", "A key starts with a letter"),
+        ({"key": "cost__center"}, "key", "A key starts with a letter"),
+        ({"type": "dropdown", "options": ""}, "options", "A drop-down list has 1 to 100 options"),
+        ({"type": "dropdown", "options": "A\na"}, "options", "listed once"),
+        ({"type": "yes_no", "unique": "on"}, "unique", "cannot be unique"),
+    ],
+)
+def test_a_field_that_cannot_be_made_is_refused_on_its_input(admin_client, data, field, message):
+    response = define(admin_client, **data)
+
+    assert response.status_code == 200
+    assert message in response.context["form"].errors[field][0]
+    assert not CustomField.objects.exists()
+
+
+def test_a_key_is_unique_whatever_its_case(admin_client, fields):
+    response = define(admin_client, key="COSTCENTER")
+
+    assert "exists already" in response.context["form"].errors["key"][0]
+
+
+def test_editing_keeps_the_key_and_type_and_refuses_to_strand_values(admin_client, fields):
+    shirt = fields["shirt"]
+    UserFactory(custom_fields={"shirt": "M"})
+    url = f"/settings/custom-fields/{shirt.pk}/edit/"
+
+    renamed = admin_client.post(
+        url, {"label": "T-shirt", "key": "x", "type": "text", "options": "S\nM\nL\nXL"}
+    )
+    stranding = admin_client.post(url, {"label": "T-shirt", "options": "S\nL"})
+
+    assert renamed.status_code == 302
+    shirt.refresh_from_db()
+    assert (shirt.label, shirt.key, shirt.type, shirt.options) == (
+        "T-shirt",
+        "shirt",
+        "dropdown",
+        ["S", "M", "L", "XL"],
+    )
+    assert "Users hold 'M'" in stranding.context["form"].errors["options"][0]
+
+
+def test_deleting_says_how_many_hold_a_value_then_takes_the_values(admin_client, fields):
+    holder = UserFactory(custom_fields={"badge": 7, "remote": True})
+    UserFactory(custom_fields={"badge": 9})
+    url = f"/settings/custom-fields/{fields['badge'].pk}/delete/"
+
+    confirm = admin_client.get(url).content.decode()
+    response = admin_client.post(url)
+
+    assert "2 users hold a value of it." in confirm
+    assert response.status_code == 302
+    assert not CustomField.objects.filter(key="badge").exists()
+    holder.refresh_from_db()
+    assert holder.custom_fields == {"remote": True}
+    event = AuditEvent.objects.filter(event_type=EventType.CUSTOM_FIELD_DELETED).get()
+    assert event.detail == "Values removed from 2 user(s)."
+
+
+def test_a_new_user_gets_a_typed_value_of_every_field(admin_client, fields):
+    response = admin_client.post(
+        "/users/new/",
+        user_data(costCenter=" 4130 ", badge="12", startDate="2026-01-31", remote="yes", shirt="L"),
+    )
+
+    assert response.status_code == 302
+    assert User.objects.get(username="new@example.com").custom_fields == {
+        "costCenter": "4130",
+        "badge": 12,
+        "startDate": "2026-01-31",
+        "remote": True,
+        "shirt": "L",
+    }
+
+
+def test_an_edit_changes_and_clears_values_and_the_trail_says_what_they_were(admin_client, fields):
+    ann = UserFactory(custom_fields={"costCenter": "4130", "badge": 12})
+
+    response = admin_client.post(
+        f"/users/{ann.pk}/edit/", user_data(ann, costCenter="4200", badge="", remote="no")
+    )
+
+    assert response.status_code == 302
+    ann.refresh_from_db()
+    assert ann.custom_fields == {"costCenter": "4200", "remote": False}
+    [row] = AuditEvent.objects.filter(target_user=ann)
+    assert row.changes == [
+        {
+            "field": "custom_fields",
+            "before": {"costCenter": "4130", "badge": 12},
+            "after": {"costCenter": "4200", "remote": False},
+        }
+    ]
+
+
+def test_the_edit_form_shows_the_values_held(admin_client, fields):
+    ann = UserFactory(custom_fields={"costCenter": "4130", "remote": True, "shirt": "S"})
+
+    page = admin_client.get(f"/users/{ann.pk}/edit/").content.decode()
+
+    assert "<legend>Custom fields</legend>" in page
+    assert 'value="4130"' in page
+    assert '<option value="yes" selected>Yes</option>' in page
+    assert '<option value="S" selected>S</option>' in page
+
+
+def test_a_unique_value_held_by_another_user_is_refused_on_its_field(admin_client, fields):
+    UserFactory(custom_fields={"costCenter": "4130"})
+
+    response = admin_client.post("/users/new/", user_data(costCenter="4130"))
+
+    assert response.status_code == 200
+    assert (
+        "Cost center: '4130' is held by another user."
+        in response.context["form"].errors["custom_costCenter"][0]
+    )
+    assert not User.objects.filter(username="new@example.com").exists()
+
+
+def test_a_required_field_is_asked_for(admin_client, fields):
+    define(admin_client, label="Employee id", key="employeeId", required="on")
+
+    response = admin_client.post("/users/new/", user_data())
+
+    assert "This field is required." in response.context["form"].errors["custom_employeeId"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("field=shirt&value=M", ["m"]),
+        ("field=remote&value=yes", ["m"]),
+        ("field=remote&value=no", ["l"]),
+        ("field=badge&value=12", ["l"]),
+        ("field=startDate&value=2026-01-31", ["m"]),
+        ("field=remote&value=maybe", []),
+        ("field=nosuchfield&value=x", ["l", "m", "none"]),
+    ],
+)
+def test_the_users_list_filters_by_a_custom_field(admin_client, fields, query, expected):
+    UserFactory(
+        username="m", custom_fields={"shirt": "M", "remote": True, "startDate": "2026-01-31"}
+    )
+    UserFactory(username="l", custom_fields={"shirt": "L", "remote": False, "badge": 12})
+    UserFactory(username="none")
+
+    response = admin_client.get(f"/users/?{query}")
+
+    names = sorted(u.username for u in response.context["page"] if u.username in {"m", "l", "none"})
+    assert names == expected
