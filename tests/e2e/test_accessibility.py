@@ -1,0 +1,59 @@
+"""Every page of the portal passes axe-core's checks (WCAG 2.x A and AA rules among them) in
+a real Chromium: as a signed-out visitor, as an admin, at a desktop and a phone's width."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page
+
+from accounts.models import CustomField
+from tests.factories import BranchFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+AXE = Axe()
+
+
+def assert_accessible(page: Page, path: str) -> None:
+    response = page.goto(path)
+    assert response is not None and response.status == 200, path
+    results = AXE.run(page)
+    assert results.violations_count == 0, f"{path}\n{results.generate_report()}"
+
+
+def test_the_sign_in_page(page: Page):
+    assert_accessible(page, "/login/")
+
+
+@pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])
+def test_the_admin_pages(signed_in: Page, width: int):
+    page = signed_in
+    page.set_viewport_size({"width": width, "height": 900})
+    user = UserFactory(
+        phone_numbers=[{"value": "+30 210 555 0100", "type": "work", "primary": True}],
+        addresses=[{"formatted": "1 Main St\nAthens", "type": "home"}],
+    )
+    deleted = UserFactory(deleted=True)
+    branch = BranchFactory()
+    field = CustomField.objects.create(
+        key="shirt", label="Shirt", type="dropdown", options=["S", "M"]
+    )
+
+    for path in [
+        "/users/",
+        "/users/new/",
+        f"/users/{user.pk}/edit/",
+        f"/users/{user.pk}/delete/",
+        "/users/deleted/",
+        f"/users/{deleted.pk}/purge/",
+        "/branches/",
+        "/branches/new/",
+        f"/branches/{branch.pk}/edit/",
+        "/settings/",
+        "/settings/custom-fields/new/",
+        f"/settings/custom-fields/{field.pk}/edit/",
+        f"/settings/custom-fields/{field.pk}/delete/",
+        "/provisioning/log/",
+    ]:
+        assert_accessible(page, path)
