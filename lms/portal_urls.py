@@ -62,6 +62,11 @@ urlpatterns = [
     path("settings/sso/", sso_views.save_settings, PAGE, name="settings-sso"),
     path("settings/scim/", provisioning.set_scim_enabled, name="settings-scim"),
     path("settings/scim/token/", provisioning.rotate_token, PAGE, name="settings-scim-token"),
+    path(
+        "settings/scim/custom-fields/",
+        provisioning.set_custom_fields_provisioning,
+        name="settings-scim-custom-fields",
+    ),
     path("provisioning/log/", provisioning.event_list, name="event-list"),
     path("provisioning/log/<int:pk>/", provisioning.event_detail, name="event-detail"),
 ]

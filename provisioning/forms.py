@@ -17,6 +17,12 @@ class ScimEnableForm(forms.Form):
     enabled = forms.BooleanField(required=False, label="Enable SCIM v2 user provisioning")
 
 
+class CustomFieldsProvisioningForm(forms.Form):
+    custom_fields_enabled = forms.BooleanField(
+        required=False, label="Enable SCIM v2 custom fields provisioning"
+    )
+
+
 class RotateTokenForm(forms.Form):
     GRACE_CHOICES = [
         (0, "Stop the old token now"),

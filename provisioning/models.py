@@ -21,6 +21,8 @@ class ScimSettings(models.Model):
     previous_token_hash = models.CharField(max_length=64, blank=True)
     previous_valid_until = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # The portal's custom user fields as attributes of the LMS extension schema.
+    custom_fields_enabled = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "SCIM settings"
@@ -48,6 +50,7 @@ class EventType(models.TextChoices):
     SCIM_ENABLED = "scim.enabled", "SCIM provisioning enabled"
     SCIM_DISABLED = "scim.disabled", "SCIM provisioning disabled"
     TOKEN_ROTATED = "scim.token_rotated", "SCIM token rotated"
+    SCIM_SETTINGS_UPDATED = "scim.settings_updated", "SCIM settings changed"
     SSO_CONFIGURED = "sso.configured", "SSO settings saved"
     SSO_CHECKED = "sso.checked", "SSO configuration checked"
     SSO_SIGN_IN = "sso.sign_in", "SSO sign-in"

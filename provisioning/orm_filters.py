@@ -96,6 +96,8 @@ class AttributeSpec:
     constant: Any = None
     # The key in each element, when ``field`` keeps a list whole (``orm_elements``).
     element: str | None = None
+    # The key in ``field``, a JSON object (custom fields): only eq, ne and pr, exactly.
+    json_key: str | None = None
 
     def __post_init__(self) -> None:
         # A typo in a whitelist is a programming error: fail where the whitelist is built.
@@ -148,6 +150,10 @@ class _Translator:
                 spec = self.spec(path, parent)
                 assert spec.field is not None
                 return Q(AnyElement(spec.field, self.element_condition(node, parent=parent)))
+            case Present(path) if self.spec(path, parent).json_key:
+                return _json_key_q(self.spec(path, parent), "pr", None, path)
+            case Compare(path, op, value) if self.spec(path, parent).json_key:
+                return _json_key_q(self.spec(path, parent), op, value, _full_path(path, parent))
             case Present(path):
                 return _present_q(self.spec(path, parent))
             case Compare(path, op, value):
@@ -217,6 +223,19 @@ def _full_path(path: AttrPath, parent: AttrPath | None) -> AttrPath:
 
 def _not_null(spec: AttributeSpec) -> Q:
     return Q(**{f"{spec.field}__isnull": False})
+
+
+def _json_key_q(spec: AttributeSpec, op: str, value: Any, path: AttrPath) -> Q:
+    """A value kept under a key of a JSON object, compared as JSON (a number to a number)."""
+    has_key = Q(**{f"{spec.field}__has_key": spec.json_key})
+    if op == "pr":
+        return has_key
+    if op not in {"eq", "ne"}:
+        raise InvalidFilter(f"'{path}' supports eq, ne and pr only.")
+    if value is None:
+        return ~has_key if op == "eq" else has_key
+    equal = Q(**{f"{spec.field}__{spec.json_key}": _coerce(spec, value, path)}) & has_key
+    return ~equal if op == "ne" else equal
 
 
 def _present_q(spec: AttributeSpec) -> Q:

@@ -19,10 +19,11 @@ from django.db.models import F, OrderBy, QuerySet
 from django.db.models.functions import Lower
 
 from accounts import sql
-from accounts.models import User, UserQuerySet
+from accounts.models import CustomField, User, UserQuerySet
 from provisioning.orm_filters import AttributeSpec, to_q
-from provisioning.scim import registry
-from provisioning.scim.attributes import STRING, AttributeRef
+from provisioning.scim import custom, registry
+from provisioning.scim.attributes import BOOLEAN, DECIMAL, STRING, Attribute, AttributeRef
+from provisioning.scim.constants import LMS_USER_SCHEMA
 from provisioning.scim.errors import InvalidValue, NotFound
 from provisioning.scim.filters import Compare, Filter
 from provisioning.scim.listing import ListQuery
@@ -92,7 +93,8 @@ def _visible() -> UserQuerySet:
 _RELATED = ("branches__id", "branches__name", "groups__id", "groups__name")
 
 
-_VIEWED = ("pk", *SCIM_COLUMNS, *_RELATED)
+# The custom user fields' values too, shown when an admin exposes them (scim.custom).
+_VIEWED = ("pk", *SCIM_COLUMNS, "custom_fields", *_RELATED)
 
 
 @cache
@@ -134,14 +136,41 @@ def _user_name_equals(node: Filter | None) -> str | None:
     return None
 
 
-def search_users(query: ListQuery) -> Page:
+def custom_fields() -> tuple[Attribute, ...]:
+    """The custom user fields as attributes of the LMS extension (``scim.custom``)."""
+    definitions = [
+        custom.FieldDefinition(f.key, f.label, f.type, tuple(f.options), f.unique)
+        for f in CustomField.objects.all()
+    ]
+    return custom.attributes(definitions)
+
+
+# A custom field's SCIM type -> the type its filter values are read as.
+_CUSTOM_FILTER_TYPES = {str(DECIMAL): "integer", str(BOOLEAN): "boolean"}
+
+
+def _custom_specs(attributes: tuple[Attribute, ...]) -> dict[str, AttributeSpec]:
+    """Filters on the custom fields: eq, ne and pr on the value kept under the key."""
+    return {
+        f"{LMS_USER_SCHEMA}:{a.name}".lower(): AttributeSpec(
+            "custom_fields",
+            _CUSTOM_FILTER_TYPES.get(str(a.type), "string"),
+            case_exact=True,
+            json_key=a.name,
+        )
+        for a in attributes
+    }
+
+
+def search_users(query: ListQuery, custom_attributes: tuple[Attribute, ...] = ()) -> Page:
     """RFC 7644 §3.4.2: a page of the visible users the filter matches, and their total.
 
     Two or three queries, whatever the page size: the page's ids (from the index alone, in key
     order), the users with those ids, and a count unless the page shows where the results end.
     A lookup by userName, which is unique, reads its one match, if any, in one query.
     """
-    where = to_q(query.filter, FILTERABLE) if query.filter is not None else None  # validates
+    filterable = FILTERABLE | _custom_specs(custom_attributes) if custom_attributes else FILTERABLE
+    where = to_q(query.filter, filterable) if query.filter is not None else None  # validates
     if query.count and (user_name := _user_name_equals(query.filter)) is not None:
         matches = list(_views(sql.user_by_username(_VIEWED).rows(user_name)).values())
         return Page(total=len(matches), users=matches[query.offset : query.offset + query.count])
@@ -188,7 +217,7 @@ def get_user_view(scim_id: str) -> UserView:
 # The write services' read: the user under a row lock, as a model instance (every concrete
 # column) and as its SCIM view (the state a PATCH applies to), in one query.
 _USER_COLUMNS = tuple(field.attname for field in User._meta.concrete_fields)
-_LOCKED = ("pk", *dict.fromkeys((*_USER_COLUMNS, *SCIM_COLUMNS)), *_RELATED)
+_LOCKED = ("pk", *dict.fromkeys((*_USER_COLUMNS, *SCIM_COLUMNS, "custom_fields")), *_RELATED)
 
 
 def lock_user(scim_id: str) -> tuple[User, UserView]:

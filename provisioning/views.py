@@ -16,14 +16,21 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.models import AuditEvent, Source
+from accounts.models import AuditEvent, CustomField, Source
 from accounts.permissions import portal_admin_required
 from provisioning import services, sso_services
-from provisioning.forms import EventFilterForm, RotateTokenForm, ScimEnableForm
+from provisioning.forms import (
+    CustomFieldsProvisioningForm,
+    EventFilterForm,
+    RotateTokenForm,
+    ScimEnableForm,
+)
 from provisioning.models import ScimSettings
+from provisioning.scim.constants import LMS_USER_SCHEMA
 from provisioning.sso_views import sso_section
 
 PER_PAGE = 50
@@ -43,6 +50,11 @@ def settings_sections(request: HttpRequest) -> dict:
         "scim": scim,
         "scim_base_url": scim_base_url(request),
         "scim_form": ScimEnableForm(initial={"enabled": scim.enabled}),
+        "custom_fields_form": CustomFieldsProvisioningForm(
+            initial={"custom_fields_enabled": scim.custom_fields_enabled}
+        ),
+        "lms_schema": LMS_USER_SCHEMA,
+        "custom_fields_keys": list(CustomField.objects.values_list("key", flat=True)),
         "rotate_form": RotateTokenForm(),
         "now": timezone.now(),
     }
@@ -69,6 +81,17 @@ def set_scim_enabled(request: HttpRequest) -> HttpResponse:
     if enabled and not ScimSettings.load().has_token:
         messages.warning(request, "Generate an API token for your identity provider.")
     return redirect("portal:settings")
+
+
+@require_POST
+@portal_admin_required
+def set_custom_fields_provisioning(request: HttpRequest) -> HttpResponse:
+    form = CustomFieldsProvisioningForm(request.POST)
+    enabled = form.is_valid() and form.cleaned_data["custom_fields_enabled"]
+    services.set_custom_fields_provisioning(enabled, actor=_actor(request))
+    state = "now provisioned over SCIM" if enabled else "no longer provisioned over SCIM"
+    messages.success(request, f"Custom user fields are {state}.")
+    return redirect(reverse("portal:settings") + "#scim")
 
 
 @require_POST

@@ -17,11 +17,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import exceptions as domain
-from provisioning import services
+from provisioning import queries, services
 from provisioning.api import throttling
 from provisioning.api.authentication import ScimTokenAuthentication
 from provisioning.api.negotiation import PlainJSONParser, ScimJSONParser, ScimJSONRenderer
 from provisioning.scim import errors as scim
+from provisioning.scim.attributes import Attribute
 from provisioning.scim.representation import etag
 
 logger = logging.getLogger("provisioning.scim")
@@ -83,11 +84,20 @@ class ScimView(APIView):
     http_method_names = ["get", "post", "put", "patch", "delete", "head"]
     host: str | None = None  # the request's Host, once it passed ALLOWED_HOSTS (initial)
     client: services.ScimClient | None = None  # once authenticated (perform_authentication)
+    custom_attributes: tuple[Attribute, ...] | None = None  # read once: custom()
 
     @property
     def actor(self) -> services.Actor:
         """The token's holder, acting from the request's address."""
         return self.authenticated_client().actor.at(self.request.META.get("REMOTE_ADDR"))
+
+    def custom(self) -> tuple[Attribute, ...]:
+        """The custom user fields, when the admin exposes them (one query, once a request)."""
+        if not self.authenticated_client().custom_fields:
+            return ()
+        if self.custom_attributes is None:
+            self.custom_attributes = queries.custom_fields()
+        return self.custom_attributes
 
     def authenticated_client(self) -> services.ScimClient:
         # Handlers run only once authentication and the permission check passed.

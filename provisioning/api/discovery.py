@@ -37,7 +37,7 @@ class ResourceTypesView(ScimView):
 class SchemasView(ScimView):
     def get(self, request: Request, resource_id: str | None = None) -> Response:
         documents = discovery.schema_documents(
-            self.base_url(), canonical_values=services.canonical_values()
+            self.base_url(), canonical_values=services.canonical_values(), custom=self.custom()
         )
         return _one(documents, resource_id, "schema") if resource_id else _listed(documents)
 

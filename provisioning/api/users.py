@@ -26,9 +26,10 @@ class UserResourceView(ScimView):
 
     def resources(self, views: list[UserView], shape: Projection | ListQuery) -> list[dict]:
         base_url = self.base_url()
+        custom = self.custom()
         return [
             project(
-                user_resource(view, base_url=base_url),
+                user_resource(view, base_url=base_url, custom=custom),
                 attributes=shape.attributes,
                 excluded=shape.excluded_attributes,
             )
@@ -36,7 +37,7 @@ class UserResourceView(ScimView):
         ]
 
     def listing(self, query: ListQuery) -> Response:
-        page = queries.search_users(query)
+        page = queries.search_users(query, self.custom())
         resources = self.resources(page.users, query)
         return Response(list_response(resources, total=page.total, start_index=query.start_index))
 
@@ -65,7 +66,7 @@ class UsersView(UserResourceView):
 
     def post(self, request: Request) -> Response:
         projection = self.projection()
-        user = services.provision_user(request.data, actor=self.actor)
+        user = services.provision_user(request.data, actor=self.actor, custom=self.custom())
         response = self.response_after_write(user, projection, status.HTTP_201_CREATED)
         response["Location"] = f"{self.base_url()}/Users/{user.scim_id}"
         return response
@@ -91,6 +92,7 @@ class UserDetailView(UserResourceView):
             request.data,
             actor=self.actor,
             expected_versions=self.if_match(),
+            custom=self.custom(),
         )
         return self.response_after_write(user, projection)
 
@@ -101,6 +103,7 @@ class UserDetailView(UserResourceView):
             request.data,
             actor=self.actor,
             expected_versions=self.if_match(),
+            custom=self.custom(),
         )
         return self.response_after_write(user, projection)
 

@@ -24,6 +24,7 @@ class AttributeType(StrEnum):
     COMPLEX = "complex"
     DATE_TIME = "dateTime"
     REFERENCE = "reference"
+    DECIMAL = "decimal"
 
 
 class Mutability(StrEnum):
@@ -56,6 +57,7 @@ STRING = AttributeType.STRING
 BOOLEAN = AttributeType.BOOLEAN
 COMPLEX = AttributeType.COMPLEX
 DATE_TIME = AttributeType.DATE_TIME
+DECIMAL = AttributeType.DECIMAL
 REFERENCE = AttributeType.REFERENCE
 READ_ONLY = Mutability.READ_ONLY
 WRITE_ONLY = Mutability.WRITE_ONLY

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from provisioning.scim import constants
-from provisioning.scim.attributes import base
+from provisioning.scim.attributes import Attribute, base
 from provisioning.scim.schemas import ENTERPRISE_USER, LMS_USER, USER, USER_RESOURCE_SCHEMAS
 
 
@@ -65,14 +65,21 @@ def resource_types(base_url: str) -> list[dict[str, Any]]:
 
 
 def schema_documents(
-    base_url: str, *, canonical_values: Mapping[str, Sequence[str]] | None = None
+    base_url: str,
+    *,
+    canonical_values: Mapping[str, Sequence[str]] | None = None,
+    custom: Sequence[Attribute] = (),
 ) -> list[dict[str, Any]]:
     """The Schema documents for the core User and both extensions (RFC 7643 §7, §8.7.1).
 
     ``canonical_values`` adds values known only at run time, by attribute name: the portal's
-    user types for ``userType`` and its branches for ``branch``.
+    user types for ``userType`` and its branches for ``branch``. ``custom``: the custom user
+    fields exposed as attributes of the LMS extension (``provisioning.scim.custom``).
     """
     documents = [schema.as_document(base_url) for schema in USER_RESOURCE_SCHEMAS]
+    for document in documents:
+        if document["id"] == LMS_USER.id:
+            document["attributes"] += [attribute.as_dict() for attribute in custom]
     extra = {name.lower(): list(values) for name, values in (canonical_values or {}).items()}
     for document in documents:
         for attribute in document["attributes"]:

@@ -16,7 +16,7 @@ from typing import Any
 
 from provisioning.scim import quirks
 from provisioning.scim.attributes import BOOLEAN, COMPLEX, READ_ONLY, Attribute, by_name
-from provisioning.scim.constants import USER_SCHEMA
+from provisioning.scim.constants import LMS_USER_SCHEMA, USER_SCHEMA
 from provisioning.scim.errors import InvalidSyntax, InvalidValue
 from provisioning.scim.registry import top_level
 from provisioning.scim.schemas import USER_RESOURCE_SCHEMAS
@@ -171,11 +171,11 @@ def _check_schemas(schemas: Any) -> None:
         raise InvalidValue(f"schemas names {others[0]!r}, which is not a schema of a User.")
 
 
-def ignored_attributes(body: Any) -> list[str]:
+def ignored_attributes(body: Any, custom: tuple[Attribute, ...] = ()) -> list[str]:
     """The names in a POST or PUT body that no schema of a User served here defines: parsing
     ignores them, and the provisioning event names them. Read-only attributes (``id``,
     ``meta``, ``groups``) are the User's own, and empty values carry nothing: neither is
-    listed."""
+    listed. ``custom``: the custom user fields the LMS extension holds (``scim.custom``)."""
     if not isinstance(body, Mapping):
         return []
     ignored: list[str] = []
@@ -184,7 +184,8 @@ def ignored_attributes(body: Any) -> list[str]:
         schema = next((s for s in USER_RESOURCE_SCHEMAS if s.id.lower() == name.lower()), None)
         if schema is not None and not schema.is_core:
             if isinstance(value, Mapping):
-                ignored += _unknown_in(schema.attributes, value, prefix=f"{schema.id}:")
+                declared = schema.attributes + (custom if schema.id == LMS_USER_SCHEMA else ())
+                ignored += _unknown_in(declared, value, prefix=f"{schema.id}:")
         elif name.lower() != "schemas":
             ignored += _unknown_in(top_level(USER_RESOURCE_SCHEMAS[0]), {name: value})
     return ignored

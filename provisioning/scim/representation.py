@@ -8,11 +8,12 @@ as (id, name) pairs under "groups". The resource is laid out from the registry's
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
 from typing import Any
 
 from provisioning.scim.attributes import COMPLEX, DATE_TIME, Attribute, Returned
+from provisioning.scim.constants import LMS_USER_SCHEMA
 from provisioning.scim.registry import top_level
 from provisioning.scim.schemas import META, SCHEMAS, USER, USER_RESOURCE_SCHEMAS
 
@@ -136,10 +137,17 @@ def _layout() -> tuple[Getter, tuple[tuple[str, Getter], ...], Getter]:
     return core, extensions, _object_getter(META.sub_attributes, parent=META.name)
 
 
-def user_resource(user: UserView, *, base_url: str) -> dict[str, Any]:
-    """The User resource; ``base_url`` is the SCIM root, e.g. https://lms.example.com/api/scim2."""
+def user_resource(
+    user: UserView, *, base_url: str, custom: Sequence[Attribute] = ()
+) -> dict[str, Any]:
+    """The User resource; ``base_url`` is the SCIM root, e.g. https://lms.example.com/api/scim2.
+    ``custom``: the custom user fields shown in the LMS extension (``scim.custom``)."""
     core, extension_readers, meta = _layout()
     extensions = {urn: read(user, base_url) for urn, read in extension_readers}
+    if custom:
+        held = user.get("custom_fields") or {}
+        values = {a.name: held[a.name] for a in custom if held.get(a.name) not in _EMPTY}
+        extensions[LMS_USER_SCHEMA] = {**extensions.get(LMS_USER_SCHEMA, {}), **values}
     present = [urn for urn, values in extensions.items() if values]
     return {
         "schemas": [USER.id, *present],

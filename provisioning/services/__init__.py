@@ -22,6 +22,7 @@ from provisioning.services.scim_settings import (
     ScimClient,
     authenticate_scim_token,
     rotate_scim_token,
+    set_custom_fields_provisioning,
     set_scim_enabled,
 )
 from provisioning.services.users import (
@@ -57,5 +58,6 @@ __all__ = [
     "record_refused_write",
     "replace_user",
     "rotate_scim_token",
+    "set_custom_fields_provisioning",
     "set_scim_enabled",
 ]

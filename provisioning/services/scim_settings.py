@@ -24,6 +24,8 @@ class ScimClient:
     """The authenticated caller of the SCIM API (an IdP holding the token)."""
 
     token_prefix: str
+    # Whether the API shows and takes the custom user fields (ScimSettings).
+    custom_fields: bool = False
     is_authenticated = True
 
     @property
@@ -39,6 +41,21 @@ def set_scim_enabled(enabled: bool, *, actor: Actor) -> ScimSettings:
             scim.save(update_fields=["enabled"])
             record_event(
                 EventType.SCIM_ENABLED if enabled else EventType.SCIM_DISABLED, actor=actor
+            )
+    return scim
+
+
+def set_custom_fields_provisioning(enabled: bool, *, actor: Actor) -> ScimSettings:
+    """Expose the custom user fields over SCIM, or stop (values kept either way)."""
+    with write_transaction():
+        scim = ScimSettings.objects.select_for_update().get(pk=ScimSettings.load().pk)
+        if scim.custom_fields_enabled != enabled:
+            scim.custom_fields_enabled = enabled
+            scim.save(update_fields=["custom_fields_enabled"])
+            record_event(
+                EventType.SCIM_SETTINGS_UPDATED,
+                actor=actor,
+                detail=f"custom fields provisioning {'on' if enabled else 'off'}",
             )
     return scim
 
@@ -78,6 +95,7 @@ _TOKEN_STATE = (
     "previous_token_hash",
     "previous_valid_until",
     "last_used_at",
+    "custom_fields_enabled",
 )
 
 
@@ -99,4 +117,4 @@ def authenticate_scim_token(token: str) -> ScimClient | None:
         return None
     if scim["last_used_at"] is None or now - scim["last_used_at"] > LAST_USED_RESOLUTION:
         ScimSettings.objects.filter(pk=scim["pk"]).update(last_used_at=now)
-    return ScimClient(token_prefix=prefix)
+    return ScimClient(token_prefix=prefix, custom_fields=scim["custom_fields_enabled"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
@@ -23,8 +24,10 @@ from accounts.models import Branch, EventType, User, UserSource, UserType
 from accounts.services import Actor
 from accounts.transactions import write_transaction
 from provisioning import queries
+from provisioning.scim import custom as scim_custom
 from provisioning.scim import patch as scim_patch
 from provisioning.scim import registry
+from provisioning.scim.attributes import Attribute
 from provisioning.scim.constants import LMS_USER_SCHEMA
 from provisioning.scim.errors import Mutability
 from provisioning.scim.parsing import ScimUser, ignored_attributes, parse_user
@@ -94,19 +97,23 @@ def _language(preferred: str | None) -> str:
     return (preferred or "").split(",")[0].split(";")[0].strip()
 
 
-def provision_user(payload: Any, *, actor: Actor) -> User:
-    """RFC 7644 §3.3: create a user from a SCIM payload, defaults applied to what is absent."""
+def provision_user(payload: Any, *, actor: Actor, custom: tuple[Attribute, ...] = ()) -> User:
+    """RFC 7644 §3.3: create a user from a SCIM payload, defaults applied to what is absent.
+    ``custom``: the custom user fields the API exposes (``scim.custom``; none: untouched)."""
+    new_user = _new_user(parse_user(payload))
+    if custom:
+        new_user = replace(new_user, custom_fields=scim_custom.values_in(payload, custom))
     return accounts.create_user(
-        _new_user(parse_user(payload)),
+        new_user,
         actor=actor,
         password_validators=idp_password_validators(),
-        note=_ignored_note(payload),
+        note=_ignored_note(payload, custom),
     )
 
 
-def _ignored_note(payload: Any) -> str:
+def _ignored_note(payload: Any, custom: tuple[Attribute, ...] = ()) -> str:
     """What the event says of the attributes a body held that are not kept."""
-    ignored = ignored_attributes(payload)
+    ignored = ignored_attributes(payload, custom)
     return f"Ignored (not kept here): {', '.join(ignored)}" if ignored else ""
 
 
@@ -218,15 +225,20 @@ def replace_user(
     *,
     actor: Actor,
     expected_versions: Collection[int] | None = None,
+    custom: tuple[Attribute, ...] = (),
 ) -> User:
-    """RFC 7644 §3.5.1 (PUT): replace the user's attributes; never creates."""
+    """RFC 7644 §3.5.1 (PUT): replace the user's attributes; never creates. The custom user
+    fields (``custom``) are replaced too: one left out is cleared."""
     with _locked_write(scim_id, expected_versions=expected_versions) as (user, current):
+        changes = _replacement(user, current, parse_user(payload))
+        if custom:
+            changes["custom_fields"] = scim_custom.values_in(payload, custom)
         return _update(
             user,
-            _replacement(user, current, parse_user(payload)),
+            changes,
             actor=actor,
             event_type=EventType.USER_REPLACED,
-            note=_ignored_note(payload),
+            note=_ignored_note(payload, custom),
         )
 
 
@@ -236,6 +248,7 @@ def patch_user(
     *,
     actor: Actor,
     expected_versions: Collection[int] | None = None,
+    custom: tuple[Attribute, ...] = (),
 ) -> User:
     """RFC 7644 §3.5.2 (PATCH): apply the operations to the current resource, all or nothing.
 
@@ -244,10 +257,12 @@ def patch_user(
     """
     with _locked_write(scim_id, expected_versions=expected_versions) as (user, view):
         operations = scim_patch.parse_patch_request(payload)
-        current = user_resource(view, base_url="")
-        patched = scim_patch.apply_patch(current, operations)
+        current = user_resource(view, base_url="", custom=custom)
+        patched = scim_patch.apply_patch(current, operations, custom=custom)
         _refuse_removing_required(current, patched)
         changes = _replacement(user, view, parse_user(patched))
+        if custom:
+            changes["custom_fields"] = scim_custom.values_in(patched, custom)
         if _branch(current) and not _branch(patched):
             changes["branches"] = []
         return _update(

@@ -114,9 +114,11 @@ def screenshot(page: Page, name: str) -> None:
     page.screenshot(path=folder / f"{name}.png", full_page=True)
 
 
-def scim_request(url: str, token: str, *, body: bytes | None = None) -> tuple[int, bytes]:
+def scim_request(
+    url: str, token: str, *, body: bytes | None = None, method: str | None = None
+) -> tuple[int, bytes]:
     """A SCIM call as an IdP makes it (no browser, no cookies): its status and body."""
-    request = urllib.request.Request(url, data=body, method="POST" if body else "GET")
+    request = urllib.request.Request(url, data=body, method=method or ("POST" if body else "GET"))
     request.add_header("Authorization", f"Bearer {token}")
     request.add_header("Accept", "application/scim+json")
     if body:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import AuditEvent, CustomField, EventType, User, UserType
+from provisioning.models import ScimSettings
 from tests.factories import UserFactory, user_type
 
 pytestmark = pytest.mark.django_db
@@ -208,3 +209,16 @@ def test_the_users_list_filters_by_a_custom_field(admin_client, fields, query, e
 
     names = sorted(u.username for u in response.context["page"] if u.username in {"m", "l", "none"})
     assert names == expected
+
+
+def test_scim_provisioning_of_the_fields_is_switched_on_in_the_scim_section(admin_client, fields):
+    page = admin_client.get("/settings/").content.decode()
+    assert "Enable SCIM v2 custom fields provisioning" in page
+    assert "<strong>External name</strong> the field's key (<code>costCenter</code>" in page
+
+    response = admin_client.post("/settings/scim/custom-fields/", {"custom_fields_enabled": "on"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/settings/#scim"
+    assert ScimSettings.load().custom_fields_enabled
+    assert AuditEvent.objects.filter(detail="custom fields provisioning on").exists()

@@ -173,5 +173,5 @@ def test_writes_last_use_at_most_once_a_minute(scim):
 def test_client_is_named_by_token_prefix(scim_token):
     client = services.authenticate_scim_token(scim_token)
 
-    assert asdict(client) == {"token_prefix": tokens.prefix_of(scim_token)}
+    assert asdict(client) == {"token_prefix": tokens.prefix_of(scim_token), "custom_fields": False}
     assert client.actor.label == f"scim:token {tokens.prefix_of(scim_token)}"

@@ -15,33 +15,42 @@ from provisioning.scim.patch.targets import Target, key_target, path_target
 
 
 def apply_patch(
-    resource: Mapping[str, Any], operations: Sequence[PatchOperation]
+    resource: Mapping[str, Any],
+    operations: Sequence[PatchOperation],
+    *,
+    custom: tuple[Attribute, ...] = (),
 ) -> dict[str, Any]:
     """Apply ``operations`` in order to a copy of ``resource`` and return it (RFC 7644 §3.5.2).
 
     The operations are all-or-nothing: the input is never modified, so when one raises, the
-    caller still holds the untouched original.
+    caller still holds the untouched original. ``custom``: the custom user fields, attributes
+    of the LMS extension (``scim.custom``).
     """
     result = copy.deepcopy(dict(resource))
     for operation in operations:
         primaries_before = primary.primary_values(result)
         if operation.path is None:
-            _apply_without_path(result, operation)
+            _apply_without_path(result, operation, custom)
         else:
-            _apply_to_target(result, operation.op, path_target(operation.path), operation.value)
+            target = path_target(operation.path, custom)
+            _apply_to_target(result, operation.op, target, operation.value, custom)
         primary.keep_one_primary(result, primaries_before)
         access.drop_empty_extensions(result)
     return result
 
 
-def _apply_without_path(resource: dict[str, Any], operation: PatchOperation) -> None:
+def _apply_without_path(
+    resource: dict[str, Any], operation: PatchOperation, custom: tuple[Attribute, ...]
+) -> None:
     """No path: the value is an object of attributes of the resource (RFC 7644 §3.5.2.1, .3)."""
     if operation.op == REMOVE:
         raise errors.NoTarget("A remove operation needs a path (RFC 7644 §3.5.2.2).")
-    _apply_to_schema(resource, operation.op, schemas.USER, operation.value)
+    _apply_to_schema(resource, operation.op, schemas.USER, operation.value, custom)
 
 
-def _apply_to_schema(resource: dict[str, Any], op: str, schema: Schema, value: Any) -> None:
+def _apply_to_schema(
+    resource: dict[str, Any], op: str, schema: Schema, value: Any, custom: tuple[Attribute, ...]
+) -> None:
     """The keys of ``value`` are attributes of ``schema``: plain, dotted or URN-qualified."""
     if op == REMOVE:
         key = access.find_key(resource, schema.id)
@@ -51,14 +60,16 @@ def _apply_to_schema(resource: dict[str, Any], op: str, schema: Schema, value: A
     if not isinstance(value, Mapping):
         raise errors.InvalidValue(f"The value for {schema.id} must be an object of attributes.")
     for key, item in value.items():
-        target = key_target(str(key), schema)
+        target = key_target(str(key), schema, custom)
         if target is not None:
-            _apply_to_target(resource, op, target, item)
+            _apply_to_target(resource, op, target, item, custom)
 
 
-def _apply_to_target(resource: dict[str, Any], op: str, target: Target, value: Any) -> None:
+def _apply_to_target(
+    resource: dict[str, Any], op: str, target: Target, value: Any, custom: tuple[Attribute, ...]
+) -> None:
     if target.attribute is None:
-        _apply_to_schema(resource, op, target.schema, value)
+        _apply_to_schema(resource, op, target.schema, value, custom)
         return
     if target.attribute is schemas.ID:
         raise errors.Mutability('"id" is assigned by this server and cannot be changed.')

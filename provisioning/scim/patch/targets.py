@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from provisioning.scim import errors, filters, registry, schemas
-from provisioning.scim.attributes import Attribute, Schema
+from provisioning.scim.attributes import Attribute, Schema, by_name
 
 
 @dataclass(frozen=True)
@@ -19,17 +19,22 @@ class Target:
     value_filter: filters.Filter | None = None
 
 
-def key_target(key: str, schema: Schema) -> Target | None:
+def key_target(key: str, schema: Schema, custom: tuple[Attribute, ...] = ()) -> Target | None:
     """A key of a path-less value: "active", "name.givenName", "urn:...:User:department" or an
     extension URN whose value holds that extension's attributes (RFC 7644 §3.5.2.1)."""
     extension = registry.find_schema(key) if schema is schemas.USER else None
     if extension is not None:
         return Target(extension)
     ref = registry.resolve(key, None if schema is schemas.USER else schema.id)
-    return Target(ref.schema, ref.attribute, ref.sub_attribute) if ref else None
+    if ref is not None:
+        return Target(ref.schema, ref.attribute, ref.sub_attribute)
+    if schema is schemas.LMS_USER:
+        return _custom_target(key, custom)
+    prefix = f"{schemas.LMS_USER.id}:".lower()
+    return _custom_target(key[len(prefix) :], custom) if key.lower().startswith(prefix) else None
 
 
-def path_target(path: filters.PatchPath) -> Target:
+def path_target(path: filters.PatchPath, custom: tuple[Attribute, ...] = ()) -> Target:
     """Resolve a parsed path; ``InvalidPath`` when it names no attribute of the User's
     schemas (RFC 7644 §3.5.2: an operation on an attribute this server does not define
     would otherwise "succeed" and change nothing)."""
@@ -42,7 +47,11 @@ def path_target(path: filters.PatchPath) -> Target:
     )
     ref = registry.resolve(dotted, attr.schema)
     if ref is None:
-        raise errors.InvalidPath(f'"{path}" names no attribute of a User (see /Schemas).')
+        is_lms = (attr.schema or "").lower() == schemas.LMS_USER.id.lower()
+        found = _custom_target(dotted, custom) if is_lms and path.value_filter is None else None
+        if found is None:
+            raise errors.InvalidPath(f'"{path}" names no attribute of a User (see /Schemas).')
+        return found
     if path.value_filter is not None and not ref.attribute.multi_valued:
         raise errors.InvalidPath(f'"{ref.attribute.name}" is single-valued: it takes no filter.')
     sub_attribute = ref.sub_attribute
@@ -51,6 +60,12 @@ def path_target(path: filters.PatchPath) -> Target:
         if sub_attribute is None:
             raise errors.InvalidPath(f'"{path}" names no attribute of a User (see /Schemas).')
     return Target(ref.schema, ref.attribute, sub_attribute, path.value_filter)
+
+
+def _custom_target(name: str, custom: tuple[Attribute, ...]) -> Target | None:
+    """A custom user field, an attribute of the LMS extension (``scim.custom``)."""
+    attribute = by_name(custom, name)
+    return Target(schemas.LMS_USER, attribute) if attribute is not None else None
 
 
 # IdP quirks -------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from provisioning.scim import errors, quirks, schemas
-from provisioning.scim.attributes import Attribute
+from provisioning.scim.attributes import DECIMAL, Attribute
 from provisioning.scim.patch import access
 
 
@@ -59,6 +59,10 @@ def _coerce_simple(attribute: Attribute, value: Any) -> Any:
         return None
     if attribute.type == schemas.BOOLEAN:
         return _normalise_boolean(attribute, value)
+    if attribute.type == DECIMAL:
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise errors.InvalidValue(f'"{attribute.name}" must be a number.')
+        return value
     if not isinstance(value, str):
         raise errors.InvalidValue(f'"{attribute.name}" must be a string.')
     return value
