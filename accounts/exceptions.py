@@ -57,6 +57,15 @@ class EmailInUse(ValueInUse):
     label = "email"
 
 
+class InvalidData(AccountError):
+    """Several refusals of one request at once (a form's time zone, username and email), so
+    that the person can correct them all in one go; ``errors`` are the single ones."""
+
+    def __init__(self, errors: list[InvalidField | ValueInUse]) -> None:
+        super().__init__(" ".join(str(error) for error in errors))
+        self.errors = errors
+
+
 class VersionMismatch(AccountError):
     def __init__(self, expected: int | Collection[int], actual: int) -> None:
         named = (

@@ -24,9 +24,9 @@ from accounts.services.validation import (
     PROFILE_FIELDS,
     UPDATABLE_FIELDS,
     Actor,
+    Checks,
     NewUser,
     UserChange,
-    _check_unique,
     _clean_email,
     _clean_language,
     _clean_list,
@@ -37,6 +37,7 @@ from accounts.services.validation import (
     _column_values,
     _save_unique,
     _validated_password,
+    check_unique,
 )
 from accounts.transactions import write_transaction
 
@@ -59,38 +60,44 @@ def create_user(
     """
     account = AccountSettings.load()
     branches = list(data.branches)
+    # Every field is checked before anything is refused: a person sees all problems at once.
+    check = Checks()
     resolved = defaults.resolve(
-        time_zone=_clean_time_zone(data.time_zone) if data.time_zone else None,
+        time_zone=check(_clean_time_zone, data.time_zone) if data.time_zone else None,
         user_type=data.user_type,
         branches=branches,
         account=account,
     )
-    _check_user_type(resolved.user_type, actor)
+    check(_check_user_type, resolved.user_type, actor)
     user = User(
-        username=_clean_username(data.username),
-        email=_clean_email(data.email),
-        email_type=_clean_text("email_type", data.email_type)[:20],
+        username=check(_clean_username, data.username, fallback=""),
+        email=check(_clean_email, data.email),
+        email_type=check(_clean_text, "email_type", data.email_type, fallback="")[:20],
         email_primary=data.email_primary,
-        first_name=_clean_name("first_name", data.first_name),
-        last_name=_clean_name("last_name", data.last_name),
+        first_name=check(_clean_name, "first_name", data.first_name, fallback=""),
+        last_name=check(_clean_name, "last_name", data.last_name, fallback=""),
         time_zone=resolved.time_zone,
         time_zone_inherited=resolved.time_zone_inherited,
         user_type=resolved.user_type,
         user_type_inherited=resolved.user_type_inherited,
-        language=_clean_language(data.language) or account.default_language,
+        language=check(_clean_language, data.language) or account.default_language,
         is_active=data.is_active,
-        locale=_clean_language(data.locale, "locale"),
-        external_id=_clean_text("external_id", data.external_id),
-        **{name: _clean_text(name, data.profile.get(name)) for name in PROFILE_FIELDS},
-        phone_numbers=_clean_list("phone_numbers", data.phone_numbers),
-        addresses=_clean_list("addresses", data.addresses),
-        custom_fields=custom_fields.clean_values(data.custom_fields, user=None),
+        locale=check(_clean_language, data.locale, "locale", fallback=""),
+        external_id=check(_clean_text, "external_id", data.external_id, fallback=""),
+        **{
+            name: check(_clean_text, name, data.profile.get(name), fallback="")
+            for name in PROFILE_FIELDS
+        },
+        phone_numbers=check(_clean_list, "phone_numbers", data.phone_numbers, fallback=[]),
+        addresses=check(_clean_list, "addresses", data.addresses, fallback=[]),
+        custom_fields=check(custom_fields.clean_values, data.custom_fields, user=None, fallback={}),
         source=data.source,
         is_staff=data.is_staff,
         is_superuser=data.is_superuser,
     )
     # Refuse a taken username or email before paying for the password hash.
-    _check_unique(user.username, user.email, exclude_pk=None)
+    check(check_unique, user.username, user.email, exclude_pk=None)
+    check.raise_any()
     if data.password:
         user.set_password(_validated_password(data.password, user, password_validators))
     else:
@@ -274,6 +281,7 @@ def update_user(
                 user,
                 username=user.username if "username" in changed else None,
                 email=user.email if "email" in changed else None,
+                precheck=False,  # checked with the other fields (_apply_changes)
                 # Only the columns that changed (those set alongside included, such as the
                 # time of a status change): a full-row UPDATE cost a PUT a fifth of its time.
                 columns=[name for name, value in before.items() if getattr(user, name) != value],
@@ -297,11 +305,17 @@ def _apply_changes(
 ) -> list[dict[str, Any]]:
     """Apply ``changes`` to ``user`` (unsaved); the trail's entries for those that changed."""
     trail = []
+    check = Checks()  # every field checked before anything is refused
     for name, value in changes.items():
         if name not in {"branches", "password"}:
-            changed, before = _apply_change(user, name, value)
+            changed, before = check(_apply_change, user, name, value, fallback=(False, None))
             if changed:
                 trail.append(audit.change(name, before, getattr(user, name)))
+    changed_values = {item["field"] for item in trail}
+    unique = {name: getattr(user, name) for name in ("username", "email") if name in changed_values}
+    if unique:
+        check(check_unique, unique.get("username"), unique.get("email"), exclude_pk=user.pk)
+    check.raise_any()
     if "branches" in changes:
         trail += _branches_changed(user, list(changes["branches"]), actor)
     if changes.get("password"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -16,7 +16,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import CharField, TextField
 
 from accounts import sql
-from accounts.exceptions import EmailInUse, InvalidField, InvalidPassword, UsernameInUse
+from accounts.exceptions import (
+    EmailInUse,
+    InvalidData,
+    InvalidField,
+    InvalidPassword,
+    UsernameInUse,
+    ValueInUse,
+)
 from accounts.models import (
     MAX_USERNAME_LENGTH,
     Branch,
@@ -286,6 +293,42 @@ def _validated_password(password: str, user: User, validators: list | None) -> s
 
 
 # Uniqueness -----------------------------------------------------------------------------------
+
+
+class Checks:
+    """Runs a use case's checks, keeping each refusal instead of stopping at the first, so a
+    form can show every problem at once. ``raise_any()`` raises the one refusal, or all of
+    them as ``InvalidData``."""
+
+    def __init__(self) -> None:
+        self.errors: list[InvalidField | ValueInUse] = []
+
+    def __call__(
+        self, check: Callable[..., Any], *args: Any, fallback: Any = None, **kw: Any
+    ) -> Any:
+        try:
+            return check(*args, **kw)
+        except InvalidData as several:
+            self.errors += several.errors
+        except (InvalidField, ValueInUse) as error:
+            self.errors.append(error)
+        return fallback
+
+    def raise_any(self) -> None:
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        if self.errors:
+            raise InvalidData(self.errors)
+
+
+def check_unique(username: str | None, email: str | None, *, exclude_pk: int | None) -> None:
+    """Both values, each refused on its own (``Checks`` keeps both refusals)."""
+    checks = Checks()
+    if username:
+        checks(_check_unique, username, None, exclude_pk=exclude_pk)
+    if email:
+        checks(_check_unique, None, email, exclude_pk=exclude_pk)
+    checks.raise_any()
 
 
 def _check_unique(username: str | None, email: str | None, *, exclude_pk: int | None) -> None:

@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts import services
-from accounts.exceptions import AccountError, InvalidField, ValueInUse
+from accounts.exceptions import AccountError, InvalidData, InvalidField, ValueInUse
 from accounts.forms import UserForm
 from accounts.models import Branch, CustomField, User, UserSource, UserType
 from accounts.permissions import portal_admin_required
@@ -107,7 +107,11 @@ def _safe_next(request: HttpRequest) -> str:
 
 
 def _field_error(form: UserForm, error: AccountError) -> None:
-    if isinstance(error, ValueInUse) and error.held_by_deleted_user:
+    """Each refusal on its field (all of them at once, from ``InvalidData``)."""
+    if isinstance(error, InvalidData):
+        for each in error.errors:
+            _field_error(form, each)
+    elif isinstance(error, ValueInUse) and error.held_by_deleted_user:
         message = (
             f"This {error.label} belongs to a deleted user: restore it or delete it "
             "permanently under Deleted users."

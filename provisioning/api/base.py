@@ -31,6 +31,7 @@ logger = logging.getLogger("provisioning.scim")
 DOMAIN_ERRORS: list[tuple[type[Exception], type[scim.ScimError]]] = [
     (domain.ValueInUse, scim.Uniqueness),
     (domain.InvalidField, scim.InvalidValue),
+    (domain.InvalidData, scim.InvalidValue),  # several refusals at once, all named
     (domain.VersionMismatch, scim.PreconditionFailed),
     (domain.UserIsDeleted, scim.NotFound),
     (services.ProvisioningError, scim.InvalidValue),

@@ -288,3 +288,22 @@ def test_the_password_help_fits_adding_and_editing(admin_client, alice):
     assert "Leave empty to create the user without a password" in adding
     assert "keep the current password" not in adding
     assert "Leave empty to keep the current password." in editing
+
+
+def test_every_field_error_shows_at_once(admin_client, alice, deleted_bob):
+    response = admin_client.post(
+        "/users/new/",
+        {
+            "username": alice.username.upper(),
+            "email": deleted_bob.email,
+            "time_zone": "Mars/Base",
+            "password": "A-long-pass-phrase-9",
+        },
+    )
+
+    errors = response.context["form"].errors
+    assert "not an IANA time zone" in errors["time_zone"][0]
+    assert "already used by another user" in errors["username"][0]
+    assert "belongs to a deleted user" in errors["email"][0]
+    page = response.content.decode()
+    assert 'aria-invalid="true"' in page

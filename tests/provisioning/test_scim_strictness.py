@@ -82,3 +82,14 @@ def test_a_patch_path_that_names_no_attribute_is_refused(scim):
     assert response.json()["scimType"] == "invalidPath"
     assert '"favouriteColour" names no attribute of a User' in response.json()["detail"]
     assert User.objects.get().title == ""  # all or nothing
+
+
+def test_several_bad_values_are_named_together(scim):
+    body = carol(timezone="Mars/Base", preferredLanguage="not a language tag")
+
+    response = scim.post("/Users", body)
+
+    assert response.status_code == 400
+    assert response.json()["scimType"] == "invalidValue"
+    assert "'Mars/Base' is not an IANA time zone" in response.json()["detail"]
+    assert "is not a language tag" in response.json()["detail"]
