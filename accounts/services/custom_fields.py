@@ -159,6 +159,8 @@ def clean_values(values: Mapping[str, Any], *, user: User | None) -> dict[str, A
     Keys are field keys, matched case-insensitively; an empty value ("", None) means none.
     Errors name the field: ``InvalidField("custom_<key>", ...)``.
     """
+    if not values:
+        return {}
     fields = {field.key.lower(): field for field in CustomField.objects.all()}
     cleaned: dict[str, Any] = {}
     for key, raw in values.items():
