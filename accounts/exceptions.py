@@ -66,6 +66,11 @@ class InvalidData(AccountError):
         self.errors = errors
 
 
+class ValuesInUse(InvalidData):
+    """Several unique values (username and email) held by other users: a conflict, as one
+    would be, not a malformed request."""
+
+
 class VersionMismatch(AccountError):
     def __init__(self, expected: int | Collection[int], actual: int) -> None:
         named = (

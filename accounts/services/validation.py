@@ -23,6 +23,7 @@ from accounts.exceptions import (
     InvalidPassword,
     UsernameInUse,
     ValueInUse,
+    ValuesInUse,
 )
 from accounts.models import (
     MAX_USERNAME_LENGTH,
@@ -317,6 +318,8 @@ class Checks:
     def raise_any(self) -> None:
         if len(self.errors) == 1:
             raise self.errors[0]
+        if self.errors and all(isinstance(error, ValueInUse) for error in self.errors):
+            raise ValuesInUse(self.errors)
         if self.errors:
             raise InvalidData(self.errors)
 

@@ -30,6 +30,7 @@ logger = logging.getLogger("provisioning.scim")
 # Domain errors -> SCIM errors (RFC 7644 §3.12). Decided by type, never by message text.
 DOMAIN_ERRORS: list[tuple[type[Exception], type[scim.ScimError]]] = [
     (domain.ValueInUse, scim.Uniqueness),
+    (domain.ValuesInUse, scim.Uniqueness),  # username and email both taken
     (domain.InvalidField, scim.InvalidValue),
     (domain.InvalidData, scim.InvalidValue),  # several refusals at once, all named
     (domain.VersionMismatch, scim.PreconditionFailed),

@@ -93,3 +93,14 @@ def test_several_bad_values_are_named_together(scim):
     assert response.json()["scimType"] == "invalidValue"
     assert "'Mars/Base' is not an IANA time zone" in response.json()["detail"]
     assert "is not a language tag" in response.json()["detail"]
+
+
+def test_a_create_whose_username_and_email_are_both_taken_is_one_conflict(scim):
+    assert scim.post("/Users", carol()).status_code == 201
+
+    response = scim.post("/Users", carol())
+
+    assert response.status_code == 409
+    assert response.json()["scimType"] == "uniqueness"
+    assert "username 'carol@example.com'" in response.json()["detail"]
+    assert "email 'carol@example.com'" in response.json()["detail"]
