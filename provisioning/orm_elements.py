@@ -19,7 +19,6 @@ from typing import Any
 from django.db import NotSupportedError
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import BooleanField, Expression, F
-from django.db.models.sql.compiler import SQLCompiler
 
 _ALIAS = "scim_element"
 
@@ -76,7 +75,8 @@ class AnyElement(Expression):
     def set_source_expressions(self, exprs: Sequence[Any]) -> None:
         [self.column] = exprs
 
-    def as_sql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any) -> Sql:
+    def as_sql(self, compiler: Any, connection: BaseDatabaseWrapper, **extra: Any) -> Sql:
+        # ``compiler``: the query's compiler, whose public compile() renders the column.
         column, params = compiler.compile(self.column)
         dialect = _DIALECTS.get(connection.vendor)
         if dialect is None:
