@@ -61,7 +61,7 @@ urlpatterns = [
     ),
     path("settings/sso/", sso_views.save_settings, PAGE, name="settings-sso"),
     path("settings/scim/", provisioning.set_scim_enabled, name="settings-scim"),
-    path("settings/scim/token/", provisioning.rotate_token, PAGE, name="settings-scim-token"),
+    path("settings/scim/token/", provisioning.rotate_token, name="settings-scim-token"),
     path(
         "settings/scim/custom-fields/",
         provisioning.set_custom_fields_provisioning,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 
 from accounts.permissions import portal_admin_required
 from accounts.views import settings as accounts_settings
@@ -25,6 +26,7 @@ def render_settings(request: HttpRequest, *, status: int = 200, **context) -> Ht
     return render(request, "portal/settings.html", page, status=status)
 
 
+@never_cache  # it may show a new SCIM token, once
 @portal_admin_required
 def account_settings(request: HttpRequest) -> HttpResponse:
     return render_settings(request)

@@ -179,7 +179,6 @@ def metadata(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_POST
 @portal_admin_required
 def save_settings(
     request: HttpRequest, *, render_page: Callable[..., HttpResponse]
@@ -189,6 +188,8 @@ def save_settings(
     ``render_page`` renders Account & Settings with extra context (given by the URLconf):
     here, the form with its errors.
     """
+    if request.method != "POST":  # the address typed in: the section it belongs to
+        return redirect(reverse("portal:settings") + "#sso")
     form = SsoSettingsForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "The SSO settings were not saved: correct the fields marked below.")

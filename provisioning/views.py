@@ -8,7 +8,6 @@ sections' context, and its handlers are given the whole page to render as ``rend
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
@@ -46,18 +45,22 @@ def settings_sections(request: HttpRequest) -> dict:
     """Context of the provisioning app's sections of Account & Settings: SSO, and SCIM beside
     it (the SCIM section shows whether SSO has been checked)."""
     scim = ScimSettings.load()
-    return sso_section(request) | {
-        "scim": scim,
-        "scim_base_url": scim_base_url(request),
-        "scim_form": ScimEnableForm(initial={"enabled": scim.enabled}),
-        "custom_fields_form": CustomFieldsProvisioningForm(
-            initial={"custom_fields_enabled": scim.custom_fields_enabled}
-        ),
-        "lms_schema": LMS_USER_SCHEMA,
-        "custom_fields_keys": list(CustomField.objects.values_list("key", flat=True)),
-        "rotate_form": RotateTokenForm(),
-        "now": timezone.now(),
-    }
+    return (
+        sso_section(request)
+        | new_token_once(request)
+        | {
+            "scim": scim,
+            "scim_base_url": scim_base_url(request),
+            "scim_form": ScimEnableForm(initial={"enabled": scim.enabled}),
+            "custom_fields_form": CustomFieldsProvisioningForm(
+                initial={"custom_fields_enabled": scim.custom_fields_enabled}
+            ),
+            "lms_schema": LMS_USER_SCHEMA,
+            "custom_fields_keys": list(CustomField.objects.values_list("key", flat=True)),
+            "rotate_form": RotateTokenForm(),
+            "now": timezone.now(),
+        }
+    )
 
 
 def _actor(request: HttpRequest) -> services.Actor:
@@ -94,20 +97,31 @@ def set_custom_fields_provisioning(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("portal:settings") + "#scim")
 
 
-@require_POST
-@portal_admin_required
-def rotate_token(request: HttpRequest, *, render_page: Callable[..., HttpResponse]) -> HttpResponse:
-    """Shows the new token in this response only; it is never stored or shown again.
+# Where a new token waits for the page that shows it, in the admin's session: only from the
+# rotation's POST to the GET it redirects to, which takes it out (shown once).
+NEW_TOKEN = "scim_new_token"
 
-    ``render_page`` renders Account & Settings with extra context (given by the URLconf).
-    """
+
+@portal_admin_required
+def rotate_token(request: HttpRequest) -> HttpResponse:
+    """POST: issue a new token and redirect to the page that shows it once (POST/redirect/GET:
+    reloading that page rotates nothing). GET (an address typed in): the page."""
+    if request.method != "POST":
+        return redirect(reverse("portal:settings") + "#scim")
     form = RotateTokenForm(request.POST)
     minutes = form.cleaned_data["grace_minutes"] if form.is_valid() else 0
     grace = dt.timedelta(minutes=minutes) if minutes else None
     token = services.rotate_scim_token(actor=_actor(request), grace=grace)
-    response = render_page(request, new_token=token, grace_minutes=minutes)
-    response["Cache-Control"] = "no-store"
-    return response
+    request.session[NEW_TOKEN] = {"token": token, "grace_minutes": minutes}
+    return redirect(reverse("portal:settings") + "#scim")
+
+
+def new_token_once(request: HttpRequest) -> dict:
+    """The token a rotation just issued, taken out of the session: shown by one page only."""
+    issued = request.session.pop(NEW_TOKEN, None)
+    if not issued:
+        return {}
+    return {"new_token": issued["token"], "grace_minutes": issued["grace_minutes"]}
 
 
 @portal_admin_required

@@ -42,6 +42,10 @@ def test_generates_copies_and_rotates_the_scim_token(signed_in: Page, live_serve
 
     assert first.startswith("scim_")
     assert scim_request(users_url, first)[0] == 200
+    # Reloading the page that showed it rotates nothing and shows it no more.
+    page.reload()
+    expect(page.get_by_role("button", name="Copy token")).to_have_count(0)
+    assert scim_request(users_url, first)[0] == 200
 
     second = rotate(page, "Stop the old token now")
     expect(page.get_by_role("alert")).to_contain_text("The previous token has stopped working.")

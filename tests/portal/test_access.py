@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from provisioning.models import ScimSettings
 from tests.factories import BranchFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +76,9 @@ def test_state_changes_refuse_get(admin_client):
     target = UserFactory()
 
     assert admin_client.get(f"/users/{target.pk}/deactivate/").status_code == 405
-    assert admin_client.get("/settings/scim/token/").status_code == 405
+    # A GET of the token's address rotates nothing: it leads to the SCIM section.
+    assert admin_client.get("/settings/scim/token/").status_code == 302
+    assert not ScimSettings.load().has_token
 
 
 def test_scim_token_does_not_open_pages(client, db):

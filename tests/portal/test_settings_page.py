@@ -67,8 +67,8 @@ def test_enables_and_disables_scim_and_logs_it(admin_client):
 
 def test_rotating_shows_the_token_once_and_the_old_one_stops(admin_client, client):
     admin_client.post("/settings/scim/", {"enabled": "on"})
-    first = admin_client.post("/settings/scim/token/", {"grace_minutes": 0}).context["new_token"]
-    second = admin_client.post("/settings/scim/token/", {"grace_minutes": 0}).context["new_token"]
+    first = rotate(admin_client, 0).context["new_token"]
+    second = rotate(admin_client, 0).context["new_token"]
 
     assert first != second
     assert second.encode() not in admin_client.get("/settings/").content
@@ -78,8 +78,8 @@ def test_rotating_shows_the_token_once_and_the_old_one_stops(admin_client, clien
 
 def test_rotation_with_grace_keeps_the_old_token_for_a_while(admin_client, client):
     admin_client.post("/settings/scim/", {"enabled": "on"})
-    old = admin_client.post("/settings/scim/token/", {"grace_minutes": 0}).context["new_token"]
-    response = admin_client.post("/settings/scim/token/", {"grace_minutes": 60})
+    old = rotate(admin_client, 0).context["new_token"]
+    response = rotate(admin_client, 60)
 
     assert b"keeps working for 60 minutes" in response.content
     assert client.get("/api/scim2/Users", HTTP_AUTHORIZATION=f"Bearer {old}").status_code == 200
@@ -88,6 +88,33 @@ def test_rotation_with_grace_keeps_the_old_token_for_a_while(admin_client, clien
 
 
 def test_token_page_is_not_cached(admin_client):
-    response = admin_client.post("/settings/scim/token/", {"grace_minutes": 0})
+    response = rotate(admin_client, 0)
 
-    assert response["Cache-Control"] == "no-store"
+    assert "no-store" in response["Cache-Control"]
+
+
+def rotate(admin_client, grace_minutes: int):
+    """Rotate from the page, following its redirect to the page that shows the token."""
+    return admin_client.post("/settings/scim/token/", {"grace_minutes": grace_minutes}, follow=True)
+
+
+def test_a_reload_after_generating_rotates_nothing_and_shows_nothing(admin_client, client):
+    admin_client.post("/settings/scim/", {"enabled": "on"})
+    response = rotate(admin_client, 0)
+    token = response.context["new_token"]
+    assert response.redirect_chain == [("/settings/#scim", 302)]
+
+    reloaded = admin_client.get("/settings/")
+
+    assert token.encode() not in reloaded.content
+    assert AuditEvent.objects.filter(event_type="scim.token_rotated").count() == 1
+    assert client.get("/api/scim2/Users", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("address", "section"), [("/settings/scim/token/", "#scim"), ("/settings/sso/", "#sso")]
+)
+def test_typing_a_form_address_leads_to_its_section(admin_client, address, section):
+    response = admin_client.get(address)
+
+    assert (response.status_code, response["Location"]) == (302, f"/settings/{section}")
