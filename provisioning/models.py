@@ -20,7 +20,10 @@ class ScimSettings(models.Model):
     previous_token_prefix = models.CharField(max_length=32, blank=True)
     previous_token_hash = models.CharField(max_length=64, blank=True)
     previous_valid_until = models.DateTimeField(null=True, blank=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    # Each token's own creation and last use: during a grace period, whether the IdP switched.
+    previous_token_created_at = models.DateTimeField(null=True, blank=True)
+    previous_last_used_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)  # of the current token
     # The portal's custom user fields as attributes of the LMS extension schema.
     custom_fields_enabled = models.BooleanField(default=False)
 

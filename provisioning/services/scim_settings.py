@@ -73,6 +73,9 @@ def rotate_scim_token(*, actor: Actor, grace: dt.timedelta | None = None) -> str
         scim.previous_token_prefix = scim.token_prefix if keep_previous else ""
         scim.previous_token_hash = scim.token_hash if keep_previous else ""
         scim.previous_valid_until = timezone.now() + grace if grace and keep_previous else None
+        scim.previous_token_created_at = scim.token_created_at if keep_previous else None
+        scim.previous_last_used_at = scim.last_used_at if keep_previous else None
+        scim.last_used_at = None  # the new token's own, from its first use
         scim.token_prefix, scim.token_hash = new.prefix, new.hash
         scim.token_created_at = timezone.now()
         scim.save()
@@ -95,6 +98,7 @@ _TOKEN_STATE = (
     "previous_token_hash",
     "previous_valid_until",
     "last_used_at",
+    "previous_last_used_at",
     "custom_fields_enabled",
 )
 
@@ -106,15 +110,16 @@ def authenticate_scim_token(token: str) -> ScimClient | None:
         return None
     now = timezone.now()
     if tokens.matches(token, scim["token_hash"]):
-        prefix = scim["token_prefix"]
+        prefix, used = scim["token_prefix"], "last_used_at"
     elif (
         scim["previous_valid_until"]
         and scim["previous_valid_until"] > now
         and tokens.matches(token, scim["previous_token_hash"])
     ):
-        prefix = scim["previous_token_prefix"]
+        prefix, used = scim["previous_token_prefix"], "previous_last_used_at"
     else:
         return None
-    if scim["last_used_at"] is None or now - scim["last_used_at"] > LAST_USED_RESOLUTION:
-        ScimSettings.objects.filter(pk=scim["pk"]).update(last_used_at=now)
+    # The last use of the token that was used (so a grace period shows whether the IdP moved).
+    if scim[used] is None or now - scim[used] > LAST_USED_RESOLUTION:
+        ScimSettings.objects.filter(pk=scim["pk"]).update(**{used: now})
     return ScimClient(token_prefix=prefix, custom_fields=scim["custom_fields_enabled"])

@@ -118,3 +118,16 @@ def test_typing_a_form_address_leads_to_its_section(admin_client, address, secti
     response = admin_client.get(address)
 
     assert (response.status_code, response["Location"]) == (302, f"/settings/{section}")
+
+
+def test_each_token_shows_its_own_last_use_during_the_grace_period(admin_client, client):
+    admin_client.post("/settings/scim/", {"enabled": "on"})
+    old = rotate(admin_client, 0).context["new_token"]
+    client.get("/api/scim2/Users", HTTP_AUTHORIZATION=f"Bearer {old}")
+
+    page = rotate(admin_client, 60).content.decode()
+
+    current, previous = page.split("Previous token", 1)
+    assert "Last used: never." in current  # the new token: the IdP has not switched yet
+    assert "works until" in previous
+    assert "Last used: never." not in previous  # the old one was used a moment ago

@@ -10,7 +10,8 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from accounts.models import AuditEvent
-from provisioning import tokens
+from accounts.services import Actor
+from provisioning import services, tokens
 from provisioning.models import EventType, ScimSettings
 
 pytestmark = pytest.mark.django_db
@@ -108,7 +109,7 @@ def test_status_shows_the_token_prefix_only(db):
     lines = out.splitlines()
     assert lines[:2] == ["enabled: yes", f"token: {prefix}…"]
     assert lines[2].startswith("token created: ")
-    assert lines[3] == "last used: never"
+    assert lines[3] == "token last used: never"
     assert token not in out
     assert token.split("_", 2)[2] not in out
 
@@ -119,7 +120,6 @@ def test_status_without_a_token_says_how_to_issue_one(db):
     assert out.splitlines() == [
         "enabled: no",
         "token: none",
-        "last used: never",
         "Run `manage.py scim rotate-token` to issue a token.",
     ]
 
@@ -127,3 +127,20 @@ def test_status_without_a_token_says_how_to_issue_one(db):
 def test_requires_an_action(db):
     with pytest.raises(CommandError):
         scim_command()
+
+
+def test_status_during_a_grace_period_shows_each_tokens_last_use(db, client):
+    scim_command("enable")
+    old = rotate()
+    client.get("/api/scim2/Users", HTTP_AUTHORIZATION=f"Bearer {old}")
+    new = services.rotate_scim_token(actor=Actor.system("test"), grace=dt.timedelta(hours=1))
+
+    client.get("/api/scim2/Users", HTTP_AUTHORIZATION=f"Bearer {old}")
+    out, _ = scim_command("status")
+
+    lines = dict(line.split(": ", 1) for line in out.splitlines())
+    assert lines["token"] == f"{tokens.prefix_of(new)}…"
+    assert lines["token last used"] == "never"  # the IdP has not switched yet
+    assert lines["previous token"] == f"{tokens.prefix_of(old)}…"
+    assert lines["previous token last used"] != "never"
+    assert lines["previous token stops"] != "never"

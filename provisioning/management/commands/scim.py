@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
 
 from provisioning import services
 from provisioning.models import ScimSettings
@@ -49,8 +50,18 @@ class Command(BaseCommand):
         scim = ScimSettings.load()
         self.stdout.write(f"enabled: {'yes' if scim.enabled else 'no'}")
         self.stdout.write(f"token: {scim.token_prefix + '…' if scim.has_token else 'none'}")
-        if scim.token_created_at:
-            self.stdout.write(f"token created: {scim.token_created_at:%Y-%m-%d %H:%M %Z}")
-        self.stdout.write(f"last used: {scim.last_used_at or 'never'}")
+        if scim.has_token:
+            self.stdout.write(f"token created: {_moment(scim.token_created_at)}")
+            self.stdout.write(f"token last used: {_moment(scim.last_used_at)}")
+        if scim.previous_valid_until and scim.previous_valid_until > timezone.now():
+            self.stdout.write(f"previous token: {scim.previous_token_prefix}…")
+            self.stdout.write(f"previous token created: {_moment(scim.previous_token_created_at)}")
+            self.stdout.write(f"previous token last used: {_moment(scim.previous_last_used_at)}")
+            self.stdout.write(f"previous token stops: {_moment(scim.previous_valid_until)}")
         if not scim.has_token:
             self.stdout.write("Run `manage.py scim rotate-token` to issue a token.")
+
+
+def _moment(value: dt.datetime | None) -> str:
+    """A time as the settings page shows it (in the portal's time zone), or "never"."""
+    return f"{timezone.localtime(value):%Y-%m-%d %H:%M}" if value else "never"
