@@ -108,3 +108,31 @@ class SuperAdminNotAssignable(InvalidField):
             "user_type",
             f"The user type {name!r} is granted only in the portal, by a SuperAdmin.",
         )
+
+
+class GroupNameInUse(AccountError):
+    """Group names are unique case-insensitively."""
+
+    field = "name"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"A group named {name!r} already exists.")
+        self.name = name
+
+
+class GroupManagedElsewhere(AccountError):
+    """A group an IdP manages over SCIM: its name and members are the IdP's, and a local
+    edit would be undone by the next push."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"The group {name!r} is managed by your identity provider over SCIM: change its "
+            f"name and members there (a local edit would be overwritten by the next push)."
+        )
+
+
+class GroupVersionMismatch(VersionMismatch):
+    def __init__(self, expected: Collection[int], actual: int) -> None:
+        super().__init__(expected, actual)
+        named = " or ".join(map(str, sorted(expected)))
+        self.args = (f"The group has changed (version {actual}, expected {named}).",)

@@ -27,12 +27,11 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from django.contrib.auth.models import Group
 from django.db import DatabaseError, connection
-from django.db.models import Field, ForeignKey, ManyToManyField, Model
+from django.db.models import Field, ForeignKey, ManyToManyField, ManyToManyRel, Model
 from django.utils.dateparse import parse_datetime
 
-from accounts.models import Branch, User, UserType
+from accounts.models import Branch, Group, User, UserType
 
 Converter = Callable[[Any], Any]
 
@@ -99,7 +98,7 @@ def _column(model: type[Model], alias: str, name: str, key: str) -> _Column:
 _RELATIONS: dict[str, tuple[type[Model], str]] = {
     "user_type": (UserType, "t"),
     "branches": (Branch, "b"),
-    "groups": (Group, "g"),
+    "member_of": (Group, "g"),
 }
 
 
@@ -112,10 +111,14 @@ def _select(key: str) -> _Column:
 
 
 def _through(name: str) -> tuple[str, str, str]:
-    """The table of a many-to-many relation of User and its two key columns (user, other)."""
+    """The table of a many-to-many relation of User and its two key columns (user, other):
+    declared on User (branches) or on the other side (the groups it is a member of)."""
     relation = User._meta.get_field(name)
-    assert isinstance(relation, ManyToManyField), f"User.{name} is not many-to-many"
-    through = relation.remote_field.through
+    if isinstance(relation, ManyToManyField):
+        through = relation.remote_field.through
+    else:
+        assert isinstance(relation, ManyToManyRel), f"User.{name} is not many-to-many"
+        through = relation.through
     assert through is not None, "the app registry resolves it to a model"
     user, other = (field for field in through._meta.get_fields() if isinstance(field, ForeignKey))
     if user.related_model is not User:
@@ -133,7 +136,7 @@ def _from() -> str:
         f"ON {_quote('u')}.{_quote(_field(User, 'user_type').column)} "
         f"= {_quote('t')}.{_quote(UserType._meta.pk.column)}",
     ]
-    for relation in ("branches", "groups"):
+    for relation in ("branches", "member_of"):
         model, alias = _RELATIONS[relation]
         table, user_column, other_column = _through(relation)
         link = f"{alias}_link"

@@ -90,7 +90,7 @@ def _visible() -> UserQuerySet:
 
 # Each branch and group of a user comes as one more row (LEFT JOINs): cheaper than a query or
 # a subquery per relation, as most users have one branch or none and few groups.
-_RELATED = ("branches__id", "branches__name", "groups__id", "groups__name")
+_RELATED = ("branches__id", "branches__name", "member_of__scim_id", "member_of__name")
 
 
 # The custom user fields' values too, shown when an admin exposes them (scim.custom).
@@ -108,20 +108,20 @@ def _views(rows: Iterable[dict[str, Any]]) -> dict[int, UserView]:
     """The views of the users in these rows of ``_viewed()``, by primary key."""
     users: dict[int, dict[str, Any]] = {}
     branches: dict[int, dict[int, str]] = defaultdict(dict)
-    groups: dict[int, dict[int, str]] = defaultdict(dict)
+    groups: dict[int, dict[uuid.UUID, str]] = defaultdict(dict)
     for row in rows:
         pk = row["pk"]
         users.setdefault(pk, row)
         if row["branches__id"] is not None:
             branches[pk][row["branches__id"]] = row["branches__name"]
-        if row["groups__id"] is not None:
-            groups[pk][row["groups__id"]] = row["groups__name"]
+        if row["member_of__scim_id"] is not None:
+            groups[pk][row["member_of__scim_id"]] = row["member_of__name"]
     return {
         pk: {
             **row,
             # The first branch (by key) is the one shown.
             "branches": branches[pk][min(branches[pk])] if branches[pk] else "",
-            "groups": tuple(sorted(groups[pk].items())),
+            "groups": tuple(sorted(groups[pk].items(), key=lambda item: item[1].casefold())),
         }
         for pk, row in users.items()
     }

@@ -124,7 +124,13 @@ class UserSource(models.TextChoices):
 # The users the SCIM API sees: not soft-deleted, and no back-office accounts (staff and
 # superusers are not the IdP's to read or change). Also the condition of the index SCIM lists
 # page through, so the two cannot drift apart.
-SCIM_VISIBLE = models.Q(deleted_at__isnull=True, is_staff=False, is_superuser=False)
+SCIM_VISIBLE_FIELDS = {"deleted_at__isnull": True, "is_staff": False, "is_superuser": False}
+SCIM_VISIBLE = models.Q(**SCIM_VISIBLE_FIELDS)
+
+
+def scim_visible_through(relation: str) -> models.Q:
+    """``SCIM_VISIBLE`` for the users a relation leads to ("user" of a membership)."""
+    return models.Q(**{f"{relation}__{key}": value for key, value in SCIM_VISIBLE_FIELDS.items()})
 
 
 class UserQuerySet(models.QuerySet):
@@ -313,7 +319,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.first_name or self.username
 
 
-# The audit trail and the custom user fields, in modules of their own.
+# The audit trail, the custom user fields and groups, in modules of their own.
 from accounts.models.audit import (  # noqa: E402
     EVENT_LABELS,
     AuditEvent,
@@ -323,17 +329,23 @@ from accounts.models.audit import (  # noqa: E402
     register_event_types,
 )
 from accounts.models.custom_fields import CustomField, CustomFieldType  # noqa: E402
+from accounts.models.groups import Group, GroupManager, GroupQuerySet, Membership  # noqa: E402
 
 __all__ = [
     "EVENT_LABELS",
     "MAX_USERNAME_LENGTH",
     "SCIM_VISIBLE",
+    "SCIM_VISIBLE_FIELDS",
     "AccountSettings",
     "AuditEvent",
     "Branch",
     "CustomField",
     "CustomFieldType",
     "EventType",
+    "Group",
+    "GroupManager",
+    "GroupQuerySet",
+    "Membership",
     "Outcome",
     "Role",
     "Source",
@@ -344,5 +356,6 @@ __all__ = [
     "UserType",
     "available_time_zones",
     "register_event_types",
+    "scim_visible_through",
     "validate_time_zone",
 ]

@@ -38,6 +38,11 @@ class EventType(models.TextChoices):
     CUSTOM_FIELD_CREATED = "custom_field.created", "Custom field created"
     CUSTOM_FIELD_UPDATED = "custom_field.updated", "Custom field updated"
     CUSTOM_FIELD_DELETED = "custom_field.deleted", "Custom field deleted"
+    GROUP_CREATED = "group.created", "Group created"
+    GROUP_RENAMED = "group.renamed", "Group renamed"
+    GROUP_UPDATED = "group.updated", "Group updated"
+    GROUP_MEMBERS_CHANGED = "group.members", "Group members changed"
+    GROUP_DELETED = "group.deleted", "Group deleted"
 
 
 class Outcome(models.TextChoices):
@@ -77,6 +82,10 @@ class AuditEvent(models.Model):
         "User", null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
     )
     target_label = models.CharField(max_length=255, blank=True)
+    # A group's events (its deletion keeps the rows, named by target_label).
+    target_group = models.ForeignKey(
+        "Group", null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
+    )
     changes = models.JSONField(default=list, blank=True)
     detail = models.TextField(blank=True)
 

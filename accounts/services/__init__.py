@@ -27,10 +27,20 @@ one way (``branch_named``, ``user_type_named``); a write's version precondition 
 one way (``require_version``).
 
 Split by concern: ``validation`` (actors, new users, cleaning, uniqueness), ``users`` (the
-users' use cases), ``organization`` (user types, branches, account defaults) and ``audit``
-(the trail).
+users' use cases), ``groups`` (groups and their members), ``organization`` (user types,
+branches, account defaults) and ``audit`` (the trail).
 """
 
+from accounts.services.groups import (
+    GroupChange,
+    MemberChange,
+    NewGroup,
+    change_group,
+    create_group,
+    delete_group,
+    groups_of,
+    lock_group,
+)
 from accounts.services.organization import (
     BranchData,
     branch_named,
@@ -67,16 +77,24 @@ __all__ = [
     "UPDATABLE_FIELDS",
     "Actor",
     "BranchData",
+    "GroupChange",
+    "MemberChange",
+    "NewGroup",
     "NewUser",
     "UserChange",
     "branch_named",
+    "change_group",
     "create_branch",
+    "create_group",
     "create_superuser",
     "create_user",
     "create_user_type",
     "deactivate_user",
+    "delete_group",
     "delete_user_type",
     "deleted_users_matching",
+    "groups_of",
+    "lock_group",
     "permanently_delete_user",
     "reactivate_user",
     "require_version",

@@ -13,7 +13,7 @@ from typing import Any
 from django.utils import timezone
 
 from accounts import sql
-from accounts.models import AuditEvent, Outcome, User
+from accounts.models import AuditEvent, Group, Outcome, User
 from accounts.services.validation import Actor
 
 # Fields recorded by name only: their values are secrets.
@@ -51,12 +51,16 @@ def record(
     *,
     actor: Actor,
     user: User | None = None,
+    group: Group | None = None,
     label: str = "",
     changes: Sequence[Mapping[str, Any]] = (),
     outcome: str = Outcome.SUCCESS,
     detail: str = "",
 ) -> None:
-    """One row of the trail, in the caller's transaction (written in SQL: accounts.sql)."""
+    """One row of the trail, in the caller's transaction (written in SQL: accounts.sql).
+    ``user`` or ``group``: what it is about, named ``label`` (default: its name)."""
+    if not label:
+        label = user.username if user else group.name if group else ""
     sql.insert(
         AuditEvent,
         {
@@ -68,7 +72,8 @@ def record(
             "actor_user_id": actor.user.pk if actor.user is not None else None,
             "address": actor.address or None,
             "target_user_id": user.pk if user is not None else None,
-            "target_label": _storable(label or (user.username if user else ""))[:255],
+            "target_label": _storable(label)[:255],
+            "target_group_id": group.pk if group is not None else None,
             "changes": [dict(item) for item in changes],
             "detail": _storable(detail),
         },

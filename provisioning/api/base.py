@@ -30,6 +30,8 @@ logger = logging.getLogger("provisioning.scim")
 # Domain errors -> SCIM errors (RFC 7644 §3.12). Decided by type, never by message text.
 DOMAIN_ERRORS: list[tuple[type[Exception], type[scim.ScimError]]] = [
     (domain.ValueInUse, scim.Uniqueness),
+    (domain.GroupNameInUse, scim.Uniqueness),
+    (domain.GroupManagedElsewhere, scim.Mutability),
     (domain.ValuesInUse, scim.Uniqueness),  # username and email both taken
     (domain.InvalidField, scim.InvalidValue),
     (domain.InvalidData, scim.InvalidValue),  # several refusals at once, all named
@@ -87,6 +89,7 @@ class ScimView(APIView):
     host: str | None = None  # the request's Host, once it passed ALLOWED_HOSTS (initial)
     client: services.ScimClient | None = None  # once authenticated (perform_authentication)
     custom_attributes: tuple[Attribute, ...] | None = None  # read once: custom()
+    resource_type = "User"  # what a refused write is recorded against
 
     @property
     def actor(self) -> services.Actor:
@@ -158,7 +161,12 @@ class ScimView(APIView):
         its rollback: also when it fails before a use case runs (bad JSON, unknown id, ...).
         This is the one place refusals are recorded."""
         if isinstance(self.client, services.ScimClient) and 400 <= error.status_code < 500:
-            services.record_refused_write(
+            record = (
+                services.record_refused_group_write
+                if self.resource_type == "Group"
+                else services.record_refused_write
+            )
+            record(
                 self.request.method or "",
                 exc,
                 actor=self.actor,

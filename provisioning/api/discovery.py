@@ -43,9 +43,11 @@ class SchemasView(ScimView):
 
 
 class NotFoundView(ScimView):
-    """Any other path under /api/scim2 (Groups, Bulk, ...): a SCIM 404, after authentication."""
+    """Any other path under /api/scim2 (Bulk, Me, ...): a SCIM 404, after authentication."""
 
     def dispatch_any(self, request: Request, *args, **kwargs) -> Response:
-        raise NotFound("This SCIM endpoint does not exist on this server (only Users is served).")
+        raise NotFound(
+            "This SCIM endpoint does not exist on this server (Users and Groups are served)."
+        )
 
     get = post = put = patch = delete = dispatch_any

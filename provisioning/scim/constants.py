@@ -21,3 +21,9 @@ EXTENSION_SCHEMAS = (ENTERPRISE_USER_SCHEMA, LMS_USER_SCHEMA)
 # Paging (RFC 7644 §3.4.2.4): advertised in ServiceProviderConfig as filter.maxResults.
 DEFAULT_COUNT = 100
 MAX_COUNT = 200
+
+GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
+# Our extension of a group: its description.
+LMS_GROUP_SCHEMA = "urn:ietf:params:scim:schemas:extension:lms:2.0:Group"
+# Okta's Group Push sends the description under a URN of its own (quirks.GROUP_EXTENSIONS).
+OKTA_GROUP_SCHEMA = "urn:okta:custom:group:1.0"

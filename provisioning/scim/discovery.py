@@ -8,7 +8,15 @@ from typing import Any
 
 from provisioning.scim import constants
 from provisioning.scim.attributes import Attribute, base
-from provisioning.scim.schemas import ENTERPRISE_USER, LMS_USER, USER, USER_RESOURCE_SCHEMAS
+from provisioning.scim.schemas import (
+    ENTERPRISE_USER,
+    GROUP,
+    GROUP_RESOURCE_SCHEMAS,
+    LMS_GROUP,
+    LMS_USER,
+    USER,
+    USER_RESOURCE_SCHEMAS,
+)
 
 
 def service_provider_config(base_url: str, *, documentation_uri: str | None = None) -> dict:
@@ -45,23 +53,31 @@ _BEARER_TOKEN_SCHEME = {
 
 
 def resource_types(base_url: str) -> list[dict[str, Any]]:
-    """The ResourceType documents: only User (RFC 7643 §6, RFC 7644 §4)."""
-    extensions = (ENTERPRISE_USER, LMS_USER)
+    """The ResourceType documents: User and Group (RFC 7643 §6, RFC 7644 §4)."""
     return [
-        {
-            "schemas": [constants.RESOURCE_TYPE_SCHEMA],
-            "id": "User",
-            "name": "User",
-            "endpoint": "/Users",
-            "description": "User Account",
-            "schema": USER.id,
-            "schemaExtensions": [{"schema": ext.id, "required": False} for ext in extensions],
-            "meta": {
-                "resourceType": "ResourceType",
-                "location": f"{base(base_url)}/ResourceTypes/User",
-            },
-        }
+        _resource_type(
+            base_url, "User", "/Users", "User Account", USER, (ENTERPRISE_USER, LMS_USER)
+        ),
+        _resource_type(base_url, "Group", "/Groups", "Group", GROUP, (LMS_GROUP,)),
     ]
+
+
+def _resource_type(
+    base_url: str, name: str, endpoint: str, description: str, schema: Any, extensions: Any
+) -> dict[str, Any]:
+    return {
+        "schemas": [constants.RESOURCE_TYPE_SCHEMA],
+        "id": name,
+        "name": name,
+        "endpoint": endpoint,
+        "description": description,
+        "schema": schema.id,
+        "schemaExtensions": [{"schema": ext.id, "required": False} for ext in extensions],
+        "meta": {
+            "resourceType": "ResourceType",
+            "location": f"{base(base_url)}/ResourceTypes/{name}",
+        },
+    }
 
 
 def schema_documents(
@@ -70,18 +86,20 @@ def schema_documents(
     canonical_values: Mapping[str, Sequence[str]] | None = None,
     custom: Sequence[Attribute] = (),
 ) -> list[dict[str, Any]]:
-    """The Schema documents for the core User and both extensions (RFC 7643 §7, §8.7.1).
+    """The Schema documents for the core User and both its extensions, and for the Group and
+    its LMS extension (RFC 7643 §7, §8.7.1).
 
     ``canonical_values`` adds values known only at run time, by attribute name: the portal's
     user types for ``userType`` and its branches for ``branch``. ``custom``: the custom user
     fields exposed as attributes of the LMS extension (``provisioning.scim.custom``).
     """
     documents = [schema.as_document(base_url) for schema in USER_RESOURCE_SCHEMAS]
-    for document in documents:
+    documents += [schema.as_document(base_url) for schema in GROUP_RESOURCE_SCHEMAS]
+    for document in documents[: len(USER_RESOURCE_SCHEMAS)]:
         if document["id"] == LMS_USER.id:
             document["attributes"] += [attribute.as_dict() for attribute in custom]
     extra = {name.lower(): list(values) for name, values in (canonical_values or {}).items()}
-    for document in documents:
+    for document in documents[: len(USER_RESOURCE_SCHEMAS)]:
         for attribute in document["attributes"]:
             if extra.get(attribute["name"].lower()):
                 attribute["canonicalValues"] = extra[attribute["name"].lower()]

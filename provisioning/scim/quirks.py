@@ -36,3 +36,8 @@ def complex_value(value: Any, *, takes_bare_value: bool) -> Any:
     for ``{"value": "<id>"}``: a single-valued complex attribute with a "value"
     sub-attribute (``takes_bare_value``) reads a bare string so."""
     return {"value": value} if takes_bare_value and isinstance(value, str) else value
+
+
+# Okta's Group Push sends a group's description under "urn:okta:custom:group:1.0", a URN of
+# its own that is no SCIM schema URN (RFC 7643 §10.2): it is read as our extension's.
+GROUP_EXTENSION_ALIASES = frozenset({"urn:okta:custom:group:1.0"})

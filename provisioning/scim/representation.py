@@ -49,7 +49,10 @@ def _manager_ref(user: UserView, base_url: str) -> str | None:
 
 
 def _groups(user: UserView, base_url: str) -> list[dict[str, Any]]:
-    return [{"value": str(gid), "display": name, "type": "direct"} for gid, name in user["groups"]]
+    return [
+        {"value": str(gid), "$ref": f"{base_url}/Groups/{gid}", "display": name, "type": "direct"}
+        for gid, name in user["groups"]
+    ]
 
 
 # Values this server computes rather than keeps, by (parent, attribute) name, and the values

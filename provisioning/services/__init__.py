@@ -5,6 +5,7 @@
   recorded once, by the API.
 * ``scim_settings``: the SCIM switch, the API token and its check.
 * ``users``: users as an IdP provisions them, only ever changed through ``accounts.services``.
+* ``groups``: groups as an IdP pushes them, the same way.
 
 Errors are the domain's own (``accounts.exceptions`` and ``ProvisioningError``) or, for SCIM
 wire-format problems, ``ScimError``; the API translates.
@@ -15,7 +16,14 @@ from provisioning.services.events import (
     WRITE_EVENTS,
     ProvisioningError,
     record_event,
+    record_refused_group_write,
     record_refused_write,
+)
+from provisioning.services.groups import (
+    delete_group,
+    patch_group,
+    provision_group,
+    replace_group,
 )
 from provisioning.services.scim_settings import (
     LAST_USED_RESOLUTION,
@@ -50,12 +58,17 @@ __all__ = [
     "UnknownUserType",
     "authenticate_scim_token",
     "canonical_values",
+    "delete_group",
     "delete_user",
     "idp_password_validators",
+    "patch_group",
     "patch_user",
+    "provision_group",
     "provision_user",
     "record_event",
+    "record_refused_group_write",
     "record_refused_write",
+    "replace_group",
     "replace_user",
     "rotate_scim_token",
     "set_custom_fields_provisioning",

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from accounts.models import EventType as UserEventType
-from accounts.models import Outcome, User
+from accounts.models import Group, Outcome, User
 from accounts.services import Actor, audit
 
 
@@ -82,8 +82,49 @@ def _visible_user(scim_id: str) -> User | None:
 
 
 def _payload_label(payload: Any) -> str:
+    return _payload_value(payload, "username")
+
+
+# HTTP method of a SCIM write to /Groups -> the event that records it.
+GROUP_WRITE_EVENTS = {
+    "POST": UserEventType.GROUP_CREATED,
+    "PUT": UserEventType.GROUP_UPDATED,
+    "PATCH": UserEventType.GROUP_UPDATED,
+    "DELETE": UserEventType.GROUP_DELETED,
+}
+
+
+def record_refused_group_write(
+    method: str, error: Exception, *, actor: Actor, scim_id: str = "", payload: Any = None
+) -> None:
+    """``record_refused_write`` for a write to /Groups: the group named by id or, for a
+    create, by displayName."""
+    if method not in GROUP_WRITE_EVENTS:
+        return
+    group = _group(scim_id)
+    audit.record(
+        GROUP_WRITE_EVENTS[method],
+        actor=actor,
+        group=group,
+        label=group.name if group else scim_id or _payload_value(payload, "displayname"),
+        outcome=Outcome.REFUSED,
+        detail=str(error),
+    )
+
+
+def _group(scim_id: str) -> Group | None:
+    try:
+        key = uuid.UUID(scim_id)
+    except ValueError:
+        return None
+    if str(key) != scim_id:
+        return None
+    return Group.objects.filter(scim_id=key).only("pk", "name").first()
+
+
+def _payload_value(payload: Any, name: str) -> str:
     if isinstance(payload, Mapping):
         for key, value in payload.items():
-            if str(key).lower() == "username" and isinstance(value, str):
+            if str(key).lower() == name and isinstance(value, str):
                 return value
     return ""

@@ -6,14 +6,13 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Subquery
 from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
 from accounts import sql
-from accounts.models import AuditEvent, Outcome, Source, User
+from accounts.models import AuditEvent, Group, Outcome, Source, User
 from provisioning import queries
 from provisioning.models import ScimSettings
 from tests.factories import BranchFactory, UserFactory
@@ -36,7 +35,10 @@ def orm_rows(keys, **lookup) -> list[dict]:
 
 
 def ordered(rows: list[dict]) -> list[dict]:
-    return sorted(rows, key=lambda row: (row.get("branches__id") or 0, row.get("groups__id") or 0))
+    return sorted(
+        rows,
+        key=lambda row: (row.get("branches__id") or 0, str(row.get("member_of__scim_id") or "")),
+    )
 
 
 @pytest.fixture
@@ -51,7 +53,7 @@ def users(db):
         addresses=[{"locality": "Αθήνα", "country": "GR"}],
     )
     busy.branches.add(BranchFactory(name="North"), BranchFactory(name="South"))
-    busy.groups.add(Group.objects.create(name="A"), Group.objects.create(name="B"))
+    busy.member_of.add(Group.objects.create(name="A"), Group.objects.create(name="B"))
     inactive = UserFactory(is_active=False, email_primary=False)
     deleted = UserFactory(deleted_at=timezone.now())
     staff = UserFactory(is_staff=True)
@@ -190,6 +192,7 @@ def test_an_audit_row_is_stored_as_the_orm_stores_it(values):
         "created_at": timezone.now(),
         "actor_user_id": actor.pk,
         "target_user_id": target.pk,
+        "target_group_id": None,
         **values,
     }
 

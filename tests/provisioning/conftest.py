@@ -116,3 +116,10 @@ def freeze(document: Any) -> Any:
 def frozen() -> Callable[[Any], Any]:
     """``frozen(response.json())``: see ``freeze``."""
     return freeze
+
+
+def body(response: HttpResponse) -> Any:
+    """A response's JSON body, whether written at once or streamed (a group's members)."""
+    if getattr(response, "streaming", False):
+        return json.loads(b"".join(response.streaming_content))  # type: ignore[attr-defined]
+    return json.loads(response.content) if response.content else None

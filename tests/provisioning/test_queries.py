@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
 
+from accounts.models import Group
 from provisioning import queries
 from tests.factories import BranchFactory, UserFactory
 
@@ -16,13 +16,13 @@ def test_user_views_join_branches_and_groups_without_repeating_users(db):
     north, south = BranchFactory(name="North"), BranchFactory(name="South")
     groups = [Group.objects.create(name=name) for name in ("A", "B", "C")]
     users[0].branches.add(south, north)
-    users[0].groups.add(*groups)
-    users[1].groups.add(groups[1])
+    users[0].member_of.add(*groups)
+    users[1].member_of.add(groups[1])
 
     views = [queries.get_user_view(str(user.scim_id)) for user in users]
 
     assert [(view["branches"], view["groups"]) for view in views] == [
-        ("North", tuple((group.pk, group.name) for group in groups)),
-        ("", ((groups[1].pk, "B"),)),
+        ("North", tuple((group.scim_id, group.name) for group in groups)),
+        ("", ((groups[1].scim_id, "B"),)),
         ("", ()),
     ]

@@ -7,6 +7,8 @@ import pytest
 from accounts.models import Role, UserType
 from provisioning.scim.constants import (
     ENTERPRISE_USER_SCHEMA,
+    GROUP_SCHEMA,
+    LMS_GROUP_SCHEMA,
     LMS_USER_SCHEMA,
     RESOURCE_TYPE_SCHEMA,
     SCHEMA_SCHEMA,
@@ -56,6 +58,16 @@ USER_RESOURCE_TYPE = {
     ],
     "meta": {"resourceType": "ResourceType", "location": f"{BASE_URL}/ResourceTypes/User"},
 }
+GROUP_RESOURCE_TYPE = {
+    "schemas": [RESOURCE_TYPE_SCHEMA],
+    "id": "Group",
+    "name": "Group",
+    "endpoint": "/Groups",
+    "description": "Group",
+    "schema": GROUP_SCHEMA,
+    "schemaExtensions": [{"schema": LMS_GROUP_SCHEMA, "required": False}],
+    "meta": {"resourceType": "ResourceType", "location": f"{BASE_URL}/ResourceTypes/Group"},
+}
 
 
 def string_attribute(name: str, description: str, **characteristics) -> dict:
@@ -87,7 +99,7 @@ def test_service_provider_config(scim, path):
 def test_lists_resource_types(scim):
     response = scim.get("/ResourceTypes")
 
-    assert response.json() == list_response([USER_RESOURCE_TYPE])
+    assert response.json() == list_response([USER_RESOURCE_TYPE, GROUP_RESOURCE_TYPE])
 
 
 @pytest.mark.parametrize("path", ["/ResourceTypes/User", "/resourcetypes/user/"])
@@ -97,14 +109,18 @@ def test_gets_user_resource_type(scim, path):
     assert response.json() == USER_RESOURCE_TYPE
 
 
+def test_gets_group_resource_type(scim):
+    assert scim.get("/ResourceTypes/group").json() == GROUP_RESOURCE_TYPE
+
+
 def test_unknown_resource_type_is_not_found(scim):
-    response = scim.get("/ResourceTypes/Group")
+    response = scim.get("/ResourceTypes/Device")
 
     assert response.status_code == 404
-    assert response.json() == scim_error(404, "No resource type 'Group'.")
+    assert response.json() == scim_error(404, "No resource type 'Device'.")
 
 
-def test_lists_the_user_schemas(scim):
+def test_lists_the_user_and_group_schemas(scim):
     response = scim.get("/Schemas")
 
     documents = response.json()["Resources"]
@@ -113,6 +129,8 @@ def test_lists_the_user_schemas(scim):
         USER_SCHEMA,
         ENTERPRISE_USER_SCHEMA,
         LMS_USER_SCHEMA,
+        GROUP_SCHEMA,
+        LMS_GROUP_SCHEMA,
     ]
     for document in documents:
         assert scim.get(f"/Schemas/{document['id']}").json() == document
@@ -193,21 +211,30 @@ def test_enterprise_schema_lists_its_attributes(scim):
     ]
 
 
+def test_the_group_schema_describes_what_is_kept(scim):
+    document = scim.get(f"/Schemas/{GROUP_SCHEMA}").json()
+
+    assert [a["name"] for a in document["attributes"]] == ["displayName", "members"]
+    members = document["attributes"][1]
+    assert [a["name"] for a in members["subAttributes"]] == ["value", "$ref", "type"]
+    assert members["multiValued"] is True
+
+
 def test_unknown_schema_is_not_found(scim):
-    response = scim.get("/Schemas/urn:ietf:params:scim:schemas:core:2.0:Group")
+    response = scim.get("/Schemas/urn:ietf:params:scim:schemas:core:2.0:Device")
 
     assert response.status_code == 404
     assert response.json() == scim_error(
-        404, "No schema 'urn:ietf:params:scim:schemas:core:2.0:Group'."
+        404, "No schema 'urn:ietf:params:scim:schemas:core:2.0:Device'."
     )
 
 
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("get", "/Groups"),
-        ("post", "/Groups"),
-        ("get", "/Groups/1"),
+        ("get", "/Devices"),
+        ("post", "/Me"),
+        ("get", "/Groups/1/members"),
         ("post", "/Bulk"),
         ("get", "/%0A"),
         ("get", "/Groups%0A1"),
@@ -219,7 +246,7 @@ def test_unsupported_endpoints_are_scim_404s(scim, method, path):
 
     assert response.status_code == 404
     assert response.json() == scim_error(
-        404, "This SCIM endpoint does not exist on this server (only Users is served)."
+        404, "This SCIM endpoint does not exist on this server (Users and Groups are served)."
     )
 
 

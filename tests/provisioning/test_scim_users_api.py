@@ -13,11 +13,10 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import authenticate
-from django.contrib.auth.models import Group
 from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import User, UserType
+from accounts.models import Group, User, UserType
 from provisioning import queries, services
 from provisioning.scim.constants import (
     ENTERPRISE_USER_SCHEMA,
@@ -438,13 +437,20 @@ def test_database_key_is_not_an_id(scim, alice):
 
 def test_shows_groups(scim, frozen, alice):
     group = Group.objects.create(name="Learners")
-    alice.groups.add(group)
+    alice.member_of.add(group)
 
     response = scim.get(users_path(alice))
 
     assert frozen(response.json()) == {
         **ALICE,
-        "groups": [{"value": str(group.pk), "display": "Learners", "type": "direct"}],
+        "groups": [
+            {
+                "value": str(group.scim_id),
+                "$ref": f"{BASE_URL}/Groups/{group.scim_id}",
+                "display": "Learners",
+                "type": "direct",
+            }
+        ],
     }
 
 
@@ -751,7 +757,7 @@ def many_users(number: int) -> None:
     group = Group.objects.create(name="Everyone")
     for user in users:
         user.branches.add(branch)
-        user.groups.add(group)
+        user.member_of.add(group)
 
 
 def test_count_is_capped_at_the_advertised_maximum(scim):
@@ -933,14 +939,24 @@ def test_shows_first_branch_and_each_group_once_in_lists_and_by_id(scim, frozen,
     first, second = BranchFactory(name="North"), BranchFactory(name="South")
     admins, learners = Group.objects.create(name="Admins"), Group.objects.create(name="Learners")
     alice.branches.add(second, first)
-    alice.groups.add(learners, admins)
+    alice.member_of.add(learners, admins)
     expected = {
         **ALICE,
         "schemas": [USER_SCHEMA, LMS_USER_SCHEMA],
         LMS_USER_SCHEMA: {"branch": "North"},
         "groups": [
-            {"value": str(admins.pk), "display": "Admins", "type": "direct"},
-            {"value": str(learners.pk), "display": "Learners", "type": "direct"},
+            {
+                "value": str(admins.scim_id),
+                "$ref": f"{BASE_URL}/Groups/{admins.scim_id}",
+                "display": "Admins",
+                "type": "direct",
+            },
+            {
+                "value": str(learners.scim_id),
+                "$ref": f"{BASE_URL}/Groups/{learners.scim_id}",
+                "display": "Learners",
+                "type": "direct",
+            },
         ],
     }
 

@@ -1,6 +1,6 @@
 """The OpenAPI 3.0 description of the SCIM API, served at ``GET /api/scim2/openapi.json``.
 
-Built from what the server itself runs on, so it cannot drift: the User resource from the
+Built from what the server itself runs on, so it cannot drift: the User and Group resources from the
 attribute definitions (``provisioning.scim.schemas``), the error envelope and its ``scimType``
 values from the ``provisioning.scim.errors`` hierarchy, lengths from the columns that keep the
 values (``json_schemas``); the operations, parameters and answers in ``paths``.
@@ -34,14 +34,14 @@ def openapi_document() -> dict[str, Any]:
             "title": "LMS portal SCIM 2.0 API",
             "version": "2.0",
             "description": (
-                "Provisioning of users by an identity provider (RFC 7643, RFC 7644). "
-                "Only Users is served: no Groups, no Bulk."
+                "Provisioning of users and groups by an identity provider (RFC 7643, "
+                "RFC 7644). Users and Groups are served; Bulk is not."
             ),
         },
         # Relative to where this document is served (OpenAPI 3.0 §4.7.5): /api/scim2.
         "servers": [{"url": "/api/scim2"}],
         "security": [{"bearerAuth": []}],
-        "paths": paths.users_paths() | paths.discovery_paths(),
+        "paths": paths.users_paths() | paths.groups_paths() | paths.discovery_paths(),
         "components": {
             "securitySchemes": {
                 "bearerAuth": {

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from accounts.models import User
+from django.db.models import Model
+
+from accounts.models import Group, User
 from provisioning.scim import constants, errors, schemas
 from provisioning.scim.attributes import STRING, Attribute, AttributeType, Mutability, Schema
 
@@ -38,21 +40,21 @@ REQUEST_CONSTRAINTS: dict[str, dict[str, Any]] = {
 }
 
 
-def _constraints(attribute: Attribute, name: str) -> dict[str, Any]:
+def _constraints(attribute: Attribute, name: str, model: type[Model]) -> dict[str, Any]:
     """What the portal checks of a request's attribute: the rules above, and the length of
-    the User column that keeps it (the registry's storage) as its maxLength."""
-    constraints = dict(REQUEST_CONSTRAINTS.get(name, {}))
-    field = _user_field(attribute)
+    the column that keeps it (the registry's storage) as its maxLength."""
+    constraints = dict(REQUEST_CONSTRAINTS.get(name, {})) if model is User else {}
+    field = _field(attribute)
     # A password is checked by the password validators; its column holds only the hash.
     if field and attribute.mutability != Mutability.WRITE_ONLY:
-        max_length = getattr(User._meta.get_field(field), "max_length", None)
+        max_length = getattr(model._meta.get_field(field), "max_length", None)
         if max_length and attribute.type == STRING:
             constraints["maxLength"] = max_length
     return constraints
 
 
-def _user_field(attribute: Attribute) -> str | None:
-    """The User field that keeps ``attribute``: its storage, unless a relation or a lookup path."""
+def _field(attribute: Attribute) -> str | None:
+    """The field that keeps ``attribute``: its storage, unless a relation or a lookup path."""
     storage = attribute.storage
     return storage if storage and not attribute.relation and "__" not in storage else None
 
@@ -60,13 +62,19 @@ def _user_field(attribute: Attribute) -> str | None:
 # Resources (RFC 7643) ---------------------------------------------------------------------------
 
 
-def _attribute_schema(attribute: Attribute, *, request: bool, parent: str = "") -> dict[str, Any]:
-    """One attribute (RFC 7643 §2.2, §7); complex ones list their sub-attributes."""
+def _attribute_schema(
+    attribute: Attribute, *, request: bool, parent: str = "", model: type[Model] = User
+) -> dict[str, Any]:
+    """One attribute (RFC 7643 §2.2, §7); complex ones list their sub-attributes. ``model``
+    keeps the resource (its columns' lengths are the requests' maxLength)."""
     name = f"{parent}{attribute.name}"
     if attribute.type == schemas.COMPLEX:
-        schema = _object_schema(attribute.sub_attributes, request=request, parent=f"{name}.")
+        schema = _object_schema(
+            attribute.sub_attributes, request=request, parent=f"{name}.", model=model
+        )
     else:
-        schema = _JSON_TYPES[attribute.type] | (_constraints(attribute, name) if request else {})
+        constraints = _constraints(attribute, name, model) if request else {}
+        schema = _JSON_TYPES[attribute.type] | constraints
     if attribute.multi_valued:
         schema = {"type": "array", "items": schema}
     if attribute.description:
@@ -75,14 +83,20 @@ def _attribute_schema(attribute: Attribute, *, request: bool, parent: str = "") 
 
 
 def _object_schema(
-    attributes: tuple[Attribute, ...], *, request: bool, parent: str = ""
+    attributes: tuple[Attribute, ...],
+    *,
+    request: bool,
+    parent: str = "",
+    model: type[Model] = User,
 ) -> dict[str, Any]:
     """Read-only attributes are not sent, write-only (returned "never") not answered."""
     if request:
         shown = [a for a in attributes if a.mutability != schemas.READ_ONLY]
     else:
         shown = [a for a in attributes if a.returned != schemas.Returned.NEVER]
-    properties = {a.name: _attribute_schema(a, request=request, parent=parent) for a in shown}
+    properties = {
+        a.name: _attribute_schema(a, request=request, parent=parent, model=model) for a in shown
+    }
     schema: dict[str, Any] = {"type": "object", "properties": properties}
     if not request:
         schema["additionalProperties"] = False
@@ -116,8 +130,34 @@ def user_schema(*, request: bool) -> dict[str, Any]:
     return schema
 
 
-def _extension_schema(extension: Schema, *, request: bool) -> dict[str, Any]:
-    schema = _object_schema(extension.attributes, request=request)
+def group_schema(*, request: bool) -> dict[str, Any]:
+    """The Group (RFC 7643 §4.2) with the LMS extension (its description). A request must
+    have ``displayName``; Okta's ``urn:okta:custom:group:1.0`` is read as the extension."""
+    schema = _object_schema(
+        schemas.COMMON_ATTRIBUTES + schemas.GROUP.attributes, request=request, model=Group
+    )
+    for extension in schemas.GROUP_RESOURCE_SCHEMAS[1:]:
+        schema["properties"][extension.id] = _extension_schema(
+            extension, request=request, model=Group
+        )
+    schema["required"] = ["displayName"] if request else ["schemas", "id"]
+    schema["description"] = (
+        "A group of users (RFC 7643 §4.2). A single group's answer lists every member; a "
+        "list answer lists them only when attributes names members."
+    )
+    if request:
+        schema["example"] = {
+            "schemas": [constants.GROUP_SCHEMA],
+            "displayName": "Sales onboarding",
+            "members": [{"value": "2819c223-7f76-453a-919d-413861904646"}],
+        }
+    return schema
+
+
+def _extension_schema(
+    extension: Schema, *, request: bool, model: type[Model] = User
+) -> dict[str, Any]:
+    schema = _object_schema(extension.attributes, request=request, model=model)
     schema["description"] = f"{extension.description} extension ({extension.id})."
     return schema
 
@@ -156,8 +196,9 @@ def _error_schema() -> dict[str, Any]:
     }
 
 
-def _list_response(resource: str) -> dict[str, Any]:
-    """RFC 7644 §3.4.2: a page of resources."""
+def _list_response(*resources: str) -> dict[str, Any]:
+    """RFC 7644 §3.4.2: a page of resources (of one type, or of any of several)."""
+    refs = [{"$ref": f"{REF}{resource}"} for resource in resources]
     count = {"type": "integer", "minimum": 0}
     return {
         "type": "object",
@@ -168,7 +209,7 @@ def _list_response(resource: str) -> dict[str, Any]:
             "totalResults": count,
             "startIndex": {"type": "integer", "minimum": 1},
             "itemsPerPage": {**count, "maximum": constants.MAX_COUNT},
-            "Resources": {"type": "array", "items": {"$ref": f"{REF}{resource}"}},
+            "Resources": {"type": "array", "items": refs[0] if len(refs) == 1 else {"oneOf": refs}},
         },
     }
 
@@ -259,6 +300,10 @@ def component_schemas() -> dict[str, dict[str, Any]]:
         "User": user_schema(request=False),
         "UserRequest": user_schema(request=True),
         "UserListResponse": _list_response("User"),
+        "Group": group_schema(request=False),
+        "GroupRequest": group_schema(request=True),
+        "GroupListResponse": _list_response("Group"),
+        "ResourceListResponse": _list_response("User", "Group"),
         "PatchOp": _patch_op_schema(),
         "SearchRequest": _search_request_schema(),
         "Error": _error_schema(),

@@ -91,7 +91,19 @@ def users_paths() -> dict[str, Any]:
             },
         },
         "/Users/.search": {"post": {"operationId": "searchUsers", **search}},
-        "/.search": {"post": {"operationId": "searchAll", **search}},
+        "/.search": {
+            "post": {
+                "operationId": "searchAll",
+                **search,
+                "summary": "Search users, then groups, with a SearchRequest (RFC 7644 §3.4.3).",
+                "responses": _responses(
+                    {"200": _ok("A page of users and groups.", "ResourceListResponse")},
+                    400,
+                    413,
+                    415,
+                ),
+            }
+        },
         "/Users/{id}": {
             "parameters": _parameters("id"),
             "get": {
@@ -107,6 +119,83 @@ def users_paths() -> dict[str, Any]:
             "delete": {
                 "operationId": "deleteUser",
                 "summary": "Delete a user (RFC 7644 §3.6); the portal keeps it soft-deleted.",
+                "parameters": _parameters("If-Match"),
+                "responses": _responses({"204": {"description": "Deleted."}}, 404, 412),
+            },
+        },
+    }
+
+
+def groups_paths() -> dict[str, Any]:
+    group = _ok("The group, with every member.", "Group", "ETag")
+    listing = {
+        "200": _ok("A page of groups (members only if attributes names them).", "GroupListResponse")
+    }
+    created = _ok("The group was created.", "Group", "ETag", "Location")
+    written = _responses({"200": group}, 400, 404, 409, 412, 413, 415)
+    patched = _responses(
+        {
+            "200": group,
+            "204": _ok("Changed (no attributes asked for: nothing is read back).", None, "ETag"),
+        },
+        400,
+        404,
+        409,
+        412,
+        413,
+        415,
+    )
+    return {
+        "/Groups": {
+            "get": {
+                "operationId": "listGroups",
+                "summary": "List or filter groups (RFC 7644 §3.4.2).",
+                "parameters": _parameters(*LISTING),
+                "responses": _responses(listing, 400),
+            },
+            "post": {
+                "operationId": "createGroup",
+                "summary": "Create a group (RFC 7644 §3.3); unknown member ids are skipped.",
+                "parameters": _parameters(*PROJECTION),
+                "requestBody": {"required": True, "content": _content("GroupRequest")},
+                "responses": _responses({"201": created}, 400, 409, 413, 415),
+            },
+        },
+        "/Groups/.search": {
+            "post": {
+                "operationId": "searchGroups",
+                "summary": "Search groups with a SearchRequest body (RFC 7644 §3.4.3).",
+                "requestBody": {"required": True, "content": _content("SearchRequest")},
+                "responses": _responses(listing, 400, 413, 415),
+            }
+        },
+        "/Groups/{id}": {
+            "parameters": _parameters("id"),
+            "get": {
+                "operationId": "getGroup",
+                "summary": "Read a group and every member (RFC 7644 §3.4.1).",
+                "parameters": _parameters("If-None-Match", *PROJECTION),
+                "responses": _responses(
+                    {"200": group, "304": _ok("The group has not changed.", None, "ETag")},
+                    400,
+                    404,
+                ),
+            },
+            "put": _write(
+                "replaceGroup",
+                "Replace a group and its member list (RFC 7644 §3.5.1).",
+                "GroupRequest",
+                written,
+            ),
+            "patch": _write(
+                "patchGroup",
+                "Rename, add, remove or replace members (RFC 7644 §3.5.2).",
+                "PatchOp",
+                patched,
+            ),
+            "delete": {
+                "operationId": "deleteGroup",
+                "summary": "Delete a group and its memberships (RFC 7644 §3.6).",
                 "parameters": _parameters("If-Match"),
                 "responses": _responses({"204": {"description": "Deleted."}}, 404, 412),
             },

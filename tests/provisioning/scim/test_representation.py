@@ -87,7 +87,9 @@ def test_renders_the_whole_document():
         "timezone": "Europe/Athens",
         "userType": "Learner-Type",
         "preferredLanguage": "en",
-        "groups": [{"value": "7", "display": "Staff", "type": "direct"}],
+        "groups": [
+            {"value": "7", "$ref": f"{BASE}/Groups/7", "display": "Staff", "type": "direct"}
+        ],
         ENTERPRISE_USER_SCHEMA: {
             "department": "R&D",
             "manager": {"value": "m-1", "$ref": f"{BASE}/Users/m-1"},

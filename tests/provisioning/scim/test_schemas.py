@@ -70,7 +70,7 @@ def test_service_provider_config_links_documentation_when_given() -> None:
     assert config["documentationUri"] == "https://lms.example.com/d"
 
 
-def test_resource_types_list_user_with_both_extensions() -> None:
+def test_resource_types_list_user_with_both_extensions_and_group() -> None:
     assert discovery.resource_types(BASE) == [
         {
             "schemas": [constants.RESOURCE_TYPE_SCHEMA],
@@ -84,16 +84,28 @@ def test_resource_types_list_user_with_both_extensions() -> None:
                 {"schema": constants.LMS_USER_SCHEMA, "required": False},
             ],
             "meta": {"resourceType": "ResourceType", "location": f"{BASE}/ResourceTypes/User"},
-        }
+        },
+        {
+            "schemas": [constants.RESOURCE_TYPE_SCHEMA],
+            "id": "Group",
+            "name": "Group",
+            "endpoint": "/Groups",
+            "description": "Group",
+            "schema": constants.GROUP_SCHEMA,
+            "schemaExtensions": [{"schema": constants.LMS_GROUP_SCHEMA, "required": False}],
+            "meta": {"resourceType": "ResourceType", "location": f"{BASE}/ResourceTypes/Group"},
+        },
     ]
 
 
-def test_schema_documents_cover_user_and_both_extensions() -> None:
+def test_schema_documents_cover_user_and_both_extensions_and_group() -> None:
     documents = discovery.schema_documents(BASE)
     assert [doc["id"] for doc in documents] == [
         constants.USER_SCHEMA,
         constants.ENTERPRISE_USER_SCHEMA,
         constants.LMS_USER_SCHEMA,
+        constants.GROUP_SCHEMA,
+        constants.LMS_GROUP_SCHEMA,
     ]
     for doc in documents:
         assert doc["schemas"] == [constants.SCHEMA_SCHEMA]

@@ -1,0 +1,198 @@
+"""Reading groups for the SCIM API: lists (filter, sort, page), one group, its members, and
+the users a member list names.
+
+Nothing here reads a group's members unless the answer shows them: a lookup by name, a list
+without ``attributes=members`` and a write cost the same for a group of 50,000 as for an
+empty one. Members are read in user order from the (group, user) index, a chunk at a time
+(``members``), so that the largest group is written out in bounded memory.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import F, FilteredRelation, OrderBy, QuerySet
+from django.db.models.functions import Lower
+
+from accounts.models import SCIM_VISIBLE, Group, Membership, User, scim_visible_through
+from provisioning.orm_filters import AttributeSpec, to_q
+from provisioning.scim.errors import InvalidValue, NotFound
+from provisioning.scim.listing import ListQuery
+from provisioning.scim.schemas import GROUP
+
+# What an IdP may filter Groups on, keyed like filters.AttrPath.key() (RFC 7644 §3.4.2.2):
+# displayName folds case as the unique index does; a member is found by its user's id.
+FILTERABLE = {
+    "id": AttributeSpec("scim_id", "uuid", case_exact=True),
+    "externalid": AttributeSpec("external_id", "string", case_exact=True),
+    "displayname": AttributeSpec("name", "string"),
+    "members.value": AttributeSpec("visible_member__scim_id", "uuid", case_exact=True),
+    "meta.created": AttributeSpec("created_at", "dateTime"),
+    "meta.lastmodified": AttributeSpec("updated_at", "dateTime"),
+}
+SORTABLE: dict[str, F | Lower] = {
+    "displayname": Lower("name"),
+    "externalid": F("external_id"),
+    "meta.created": F("created_at"),
+    "meta.lastmodified": F("updated_at"),
+}
+_CORE_PREFIX = f"{GROUP.id.lower()}:"
+_VIEWED = (
+    "pk",
+    "scim_id",
+    "name",
+    "external_id",
+    "description",
+    "created_at",
+    "updated_at",
+    "version",
+)
+# How many members one round trip reads, and how many ids one statement names.
+MEMBER_CHUNK = 2000
+ID_BATCH = 500
+
+
+@dataclass(frozen=True)
+class GroupPage:
+    total: int
+    groups: list[dict[str, Any]]
+
+
+def _ordering(query: ListQuery) -> list[OrderBy]:
+    if not query.sort_by:
+        return [F("pk").asc()]
+    key = query.sort_by.lower().removeprefix(_CORE_PREFIX)
+    if key not in SORTABLE:
+        raise InvalidValue(
+            f"Cannot sort Groups by {query.sort_by!r}; sortable: displayName, externalId, "
+            f"meta.created, meta.lastModified."
+        )
+    expression = SORTABLE[key]
+    return [expression.desc() if query.descending else expression.asc(), F("pk").asc()]
+
+
+def _filterable() -> QuerySet[Group]:
+    """Groups with ``visible_member``: their members the IdP sees (``SCIM_VISIBLE``), so
+    that a filter on members.value finds no group by a user hidden from it (soft-deleted,
+    a back-office account), as the group's own answer does not list one."""
+    visible = FilteredRelation(
+        "memberships__user", condition=scim_visible_through("memberships__user")
+    )
+    return Group.objects.alias(visible_member=visible)
+
+
+def search_groups(query: ListQuery) -> GroupPage:
+    """RFC 7644 §3.4.2: a page of the groups the filter matches, and their total. A filter
+    on members matches a group once, however many of its members match."""
+    groups = Group.objects.all()
+    if query.filter is not None:
+        matching = _filterable().filter(to_q(query.filter, FILTERABLE)).values("pk")
+        groups = Group.objects.filter(pk__in=matching)
+    if query.count == 0:
+        return GroupPage(total=groups.count(), groups=[])
+    page = list(
+        groups.order_by(*_ordering(query)).values(*_VIEWED)[
+            query.offset : query.offset + query.count
+        ]
+    )
+    if len(page) < query.count and (page or query.offset == 0):
+        total = query.offset + len(page)  # the page shows where the results end
+    else:
+        total = groups.count()
+    return GroupPage(total=total, groups=page)
+
+
+def _key(scim_id: str) -> uuid.UUID:
+    try:
+        if not scim_id.isascii():
+            raise ValueError(scim_id)
+        return uuid.UUID(scim_id)
+    except ValueError:
+        raise NotFound(f"Group {scim_id!r} not found.") from None
+
+
+def get_group_view(scim_id: str) -> dict[str, Any]:
+    """The group with this SCIM id, as the resource shows it (its members apart); 404."""
+    view = Group.objects.filter(scim_id=_key(scim_id)).values(*_VIEWED).first()
+    if view is None:
+        raise NotFound(f"Group {scim_id} not found.")
+    return view
+
+
+def lock_group(scim_id: str) -> Group:
+    """The group with this SCIM id, under a row lock held until the transaction ends; 404."""
+    group = Group.objects.select_for_update().filter(scim_id=_key(scim_id)).first()
+    if group is None:
+        raise NotFound(f"Group {scim_id} not found.")
+    return group
+
+
+def view_of(group: Group) -> dict[str, Any]:
+    """A group just written, as ``get_group_view`` shows it."""
+    return {name: getattr(group, name) for name in _VIEWED}
+
+
+def members(group_pk: int) -> Iterator[uuid.UUID]:
+    """The SCIM ids of the group's members the IdP sees (``SCIM_VISIBLE``), in user order,
+    read ``MEMBER_CHUNK`` at a time."""
+    rows = (
+        Membership.objects.filter(scim_visible_through("user"), group_id=group_pk)
+        .order_by("user_id")
+        .values_list("user__scim_id", flat=True)
+    )
+    return rows.iterator(chunk_size=MEMBER_CHUNK)
+
+
+def _batches(values: list[uuid.UUID]) -> Iterator[list[uuid.UUID]]:
+    for start in range(0, len(values), ID_BATCH):
+        yield values[start : start + ID_BATCH]
+
+
+def _as_uuid(given: str) -> uuid.UUID | None:
+    # ASCII only: uuid.UUID() reads other scripts' digits as hex digits.
+    try:
+        return uuid.UUID(given) if given.isascii() else None
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class ResolvedMembers:
+    """The user keys a member list names, and the ids it names that are no visible user."""
+
+    keys: dict[str, int]
+    unknown: tuple[str, ...]
+
+    def of(self, ids: Iterable[str]) -> list[int]:
+        return [self.keys[i] for i in ids if i in self.keys]
+
+
+def resolve_members(ids: Iterable[str]) -> ResolvedMembers:
+    """Each id, as sent, to the key of the visible user (``SCIM_VISIBLE``) it names; the
+    rest are unknown (a typo, a deleted user, a user this API does not show). A group's id
+    among them is refused: groups do not nest."""
+    wanted: dict[uuid.UUID, str] = {}
+    unknown: list[str] = []
+    for given in dict.fromkeys(ids):
+        key = _as_uuid(given)
+        if key is None:
+            unknown.append(given)
+        else:
+            wanted[key] = given
+    keys: dict[str, int] = {}
+    for batch in _batches(list(wanted)):
+        found = User.objects.filter(SCIM_VISIBLE, scim_id__in=batch).values_list("scim_id", "pk")
+        keys.update({wanted[scim_id]: pk for scim_id, pk in found})
+    missing = [key for key, given in wanted.items() if given not in keys]
+    for batch in _batches(missing):
+        nested = Group.objects.filter(scim_id__in=batch).values_list("scim_id", flat=True).first()
+        if nested is not None:
+            raise InvalidValue(
+                f"{nested} is a group; a group cannot be a member of a group here (groups do "
+                f"not nest). Add its users instead."
+            )
+    unknown += [wanted[key] for key in missing]
+    return ResolvedMembers(keys, tuple(unknown))
