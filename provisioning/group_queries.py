@@ -151,6 +151,21 @@ def _batches(values: list[uuid.UUID]) -> Iterator[list[uuid.UUID]]:
         yield values[start : start + ID_BATCH]
 
 
+def member_keys(group_pk: int) -> dict[str, int]:
+    """The group's members the IdP sees (``SCIM_VISIBLE``): SCIM id (as this API writes it)
+    -> user key. A soft-deleted user's membership is kept for its restore, and is not one of
+    these: a member list sent from outside never names it, and never removes it."""
+    rows = Membership.objects.filter(scim_visible_through("user"), group_id=group_pk)
+    return {str(scim_id): pk for scim_id, pk in rows.values_list("user__scim_id", "user_id")}
+
+
+def canonical_id(given: str) -> str:
+    """A user id as this API writes it ("2819C223-..." and "{2819c223-...}" are the id
+    "2819c223-..."); anything that is no UUID as sent."""
+    key = _as_uuid(given)
+    return given if key is None else str(key)
+
+
 def _as_uuid(given: str) -> uuid.UUID | None:
     # ASCII only: uuid.UUID() reads other scripts' digits as hex digits.
     try:

@@ -4,12 +4,10 @@ Members are rows of ``Membership``, one per (group, user), written row by row: a
 member is an INSERT of the rows that are missing, removing one a DELETE of the rows that
 exist; a group's member list is never read, changed and written back whole. The group's row
 is locked for the write (its version moves), so two writes to one group run one after the
-other and both take effect. Only ``replace`` (a SCIM PUT's member list) reads the current
-members, to write nothing but the difference.
+other and both take effect.
 
-A soft-deleted user keeps its memberships (they return with it on restore) but no longer
-counts as a member for ``replace``; purging a user removes them. A deactivated user keeps
-them.
+A soft-deleted user keeps its memberships (they return with it on restore); purging a user
+removes them. A deactivated user keeps them.
 """
 
 from __future__ import annotations
@@ -35,7 +33,6 @@ from accounts.models import (
     Membership,
     Source,
     User,
-    scim_visible_through,
 )
 from accounts.services import audit
 from accounts.services.validation import Actor, Checks
@@ -60,16 +57,15 @@ class NewGroup:
 
 @dataclass(frozen=True)
 class MemberChange:
-    """What a write does to the members, by user key: ``replace`` (the exact list, when
-    given) first, then ``add`` and ``remove``."""
+    """What a write does to the members, by user key: ``add`` these, ``remove`` those (a
+    user in both is left as it is)."""
 
     add: Collection[int] = ()
     remove: Collection[int] = ()
-    replace: Collection[int] | None = None
 
     @property
     def empty(self) -> bool:
-        return self.replace is None and not self.add and not self.remove
+        return not self.add and not self.remove
 
 
 @dataclass(frozen=True)
@@ -275,26 +271,11 @@ def _apply_fields(group: Group, fields: Mapping[str, Any]) -> list[dict[str, Any
 
 
 def _apply_members(group: Group, members: MemberChange) -> tuple[list[int], list[int]]:
-    """The keys of the users added and of those removed, in that order of work."""
-    added: list[int] = []
-    removed: list[int] = []
+    """The keys of the users removed and of those added."""
     add, remove = set(members.add), set(members.remove)
-    if members.replace is not None:
-        wanted = set(members.replace) - remove
-        # Only the users a member list sent from outside speaks of (SCIM_VISIBLE): a
-        # soft-deleted user's membership is kept for its restore, a back-office account's
-        # is the portal's.
-        current = set(
-            Membership.objects.filter(scim_visible_through("user"), group=group).values_list(
-                "user_id", flat=True
-            )
-        )
-        add |= wanted - current
-        remove |= current - wanted - add
-    if remove:
-        removed = _remove(group, remove - add)
-    if add:
-        added = _add(group, add - remove)
+    both = add & remove
+    removed = _remove(group, remove - both) if remove - both else []
+    added = _add(group, add - both) if add - both else []
     return added, removed
 
 

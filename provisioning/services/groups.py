@@ -60,14 +60,14 @@ def replace_group(
     those sent; only the difference is written (Okta sends every change as a PUT of the whole
     group)."""
     body = scim_groups.parse_group(payload)
-    resolved = group_queries.resolve_members(body.members)
     with write_transaction():
         group = group_queries.lock_group(scim_id)
+        members, resolved = _replacing(group, body.members)
         change = accounts.change_group(
             group,
             actor=actor,
             fields={**body.fields, "managed_by": GroupManager.SCIM},
-            members=MemberChange(replace=resolved.of(body.members)),
+            members=members,
             expected_versions=expected_versions,
             locked=True,
             note=_note(resolved.unknown, body.ignored),
@@ -85,13 +85,11 @@ def patch_group(
     with write_transaction():
         group = group_queries.lock_group(scim_id)
         patch = scim_groups.interpret_patch(operations, group_id=str(group.scim_id))
-        named = [*(patch.replace or ()), *patch.add, *patch.remove]
-        resolved = group_queries.resolve_members(named)
-        members = MemberChange(
-            add=resolved.of(patch.add),
-            remove=resolved.of(patch.remove),
-            replace=None if patch.replace is None else resolved.of(patch.replace),
-        )
+        if patch.replace is not None:
+            members, resolved = _replacing(group, patch.replace)
+        else:
+            resolved = group_queries.resolve_members([*patch.add, *patch.remove])
+            members = MemberChange(add=resolved.of(patch.add), remove=resolved.of(patch.remove))
         change = accounts.change_group(
             group,
             actor=actor,
@@ -102,6 +100,24 @@ def patch_group(
             note=_note(resolved.unknown, patch.ignored),
         )
     return change.group
+
+
+def _replacing(
+    group: Group, replace: Sequence[str]
+) -> tuple[MemberChange, group_queries.ResolvedMembers]:
+    """A member list that replaces the current one (a PUT's, or a PATCH's ``replace`` with
+    the adds and removes after it folded in): the difference, from the current members read
+    once under the group's lock; only ids that are not among them are looked up."""
+    current = group_queries.member_keys(group.pk)
+    wanted = dict.fromkeys(group_queries.canonical_id(i) for i in replace)
+    resolved = group_queries.resolve_members([i for i in wanted if i not in current])
+    return (
+        MemberChange(
+            add=list(resolved.keys.values()),
+            remove=[pk for member_id, pk in current.items() if member_id not in wanted],
+        ),
+        resolved,
+    )
 
 
 def delete_group(

@@ -198,7 +198,8 @@ def _error_schema() -> dict[str, Any]:
 
 def _list_response(*resources: str) -> dict[str, Any]:
     """RFC 7644 §3.4.2: a page of resources (of one type, or of any of several)."""
-    refs = [{"$ref": f"{REF}{resource}"} for resource in resources]
+    refs: list[dict[str, Any]] = [{"$ref": f"{REF}{resource}"} for resource in resources]
+    items: dict[str, Any] = refs[0] if len(refs) == 1 else {"oneOf": refs}
     count = {"type": "integer", "minimum": 0}
     return {
         "type": "object",
@@ -209,7 +210,7 @@ def _list_response(*resources: str) -> dict[str, Any]:
             "totalResults": count,
             "startIndex": {"type": "integer", "minimum": 1},
             "itemsPerPage": {**count, "maximum": constants.MAX_COUNT},
-            "Resources": {"type": "array", "items": refs[0] if len(refs) == 1 else {"oneOf": refs}},
+            "Resources": {"type": "array", "items": items},
         },
     }
 
