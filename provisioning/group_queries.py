@@ -151,6 +151,20 @@ def _batches(values: list[uuid.UUID]) -> Iterator[list[uuid.UUID]]:
         yield values[start : start + ID_BATCH]
 
 
+def members_of(group_pks: list[int]) -> dict[int, list[uuid.UUID]]:
+    """The SCIM ids of the visible members of several groups at once (a list answer that
+    asks for members: one query for the page), in user order."""
+    found: dict[int, list[uuid.UUID]] = {pk: [] for pk in group_pks}
+    rows = (
+        Membership.objects.filter(scim_visible_through("user"), group_id__in=group_pks)
+        .order_by("group_id", "user_id")
+        .values_list("group_id", "user__scim_id")
+    )
+    for group_pk, scim_id in rows:
+        found[group_pk].append(scim_id)
+    return found
+
+
 def member_keys(group_pk: int) -> dict[str, int]:
     """The group's members the IdP sees (``SCIM_VISIBLE``): SCIM id (as this API writes it)
     -> user key. A soft-deleted user's membership is kept for its restore, and is not one of
@@ -185,10 +199,11 @@ class ResolvedMembers:
         return [self.keys[i] for i in ids if i in self.keys]
 
 
-def resolve_members(ids: Iterable[str]) -> ResolvedMembers:
+def resolve_members(ids: Iterable[str], *, visible_only: bool = True) -> ResolvedMembers:
     """Each id, as sent, to the key of the visible user (``SCIM_VISIBLE``) it names; the
     rest are unknown (a typo, a deleted user, a user this API does not show). A group's id
-    among them is refused: groups do not nest."""
+    among them is refused: groups do not nest. ``visible_only=False`` finds any user, a
+    soft-deleted one included: an IdP that removes a member it has since deleted means it."""
     wanted: dict[uuid.UUID, str] = {}
     unknown: list[str] = []
     for given in dict.fromkeys(ids):
@@ -199,7 +214,8 @@ def resolve_members(ids: Iterable[str]) -> ResolvedMembers:
             wanted[key] = given
     keys: dict[str, int] = {}
     for batch in _batches(list(wanted)):
-        found = User.objects.filter(SCIM_VISIBLE, scim_id__in=batch).values_list("scim_id", "pk")
+        users = User.objects.filter(SCIM_VISIBLE) if visible_only else User.objects.all()
+        found = users.filter(scim_id__in=batch).values_list("scim_id", "pk")
         keys.update({wanted[scim_id]: pk for scim_id, pk in found})
     missing = [key for key, given in wanted.items() if given not in keys]
     for batch in _batches(missing):

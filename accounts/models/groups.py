@@ -70,7 +70,8 @@ class Membership(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["group", "user"]
+        # No default ordering: ordering by the group would join its table into every read of
+        # members; each query orders as it needs (by user, the index's order).
         constraints = [
             models.UniqueConstraint(fields=["group", "user"], name="membership_group_user_unique")
         ]

@@ -100,3 +100,21 @@ def scrub_user(user: User, *, label: str) -> None:
         scrubbed.append(event)
     AuditEvent.objects.bulk_update(scrubbed, ["changes", "target_label"])
     AuditEvent.objects.filter(actor_user=user).update(actor_label=label)
+    _scrub_member_names(user.username, label)
+
+
+def _scrub_member_names(username: str, label: str) -> None:
+    """Group events name the members they added and removed: ``label`` for this one."""
+    named = []
+    members = AuditEvent.objects.filter(event_type__startswith="group.").only("pk", "changes")
+    for event in members.iterator():
+        changed = False
+        for item in event.changes:
+            for key in ("added_names", "removed_names"):
+                names = item.get(key) or []
+                if username in names:
+                    item[key] = [label if name == username else name for name in names]
+                    changed = True
+        if changed:
+            named.append(event)
+    AuditEvent.objects.bulk_update(named, ["changes"])

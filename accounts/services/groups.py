@@ -124,12 +124,19 @@ def _check_may_edit(
         raise GroupManagedElsewhere(group.name)
 
 
+DESCRIPTION_LENGTH = 2000
+
+
 def _clean_description(value: str | None) -> str:
     # Group.description is a TextField without a length (validation._clean_text measures the
     # User's columns, and the User has no description).
     description = (value or "").strip()
     if "\x00" in description:
         raise InvalidField("description", "A description cannot hold a NUL character.")
+    if len(description) > DESCRIPTION_LENGTH:
+        raise InvalidField(
+            "description", f"A description has at most {DESCRIPTION_LENGTH} characters."
+        )
     return description
 
 

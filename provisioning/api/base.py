@@ -90,6 +90,7 @@ class ScimView(APIView):
     client: services.ScimClient | None = None  # once authenticated (perform_authentication)
     custom_attributes: tuple[Attribute, ...] | None = None  # read once: custom()
     resource_type = "User"  # what a refused write is recorded against
+    writes = True  # False for a search: a POST that changes nothing, and records no refusal
 
     @property
     def actor(self) -> services.Actor:
@@ -160,7 +161,11 @@ class ScimView(APIView):
         """Every refused write by an authenticated client is in the audit trail, once, after
         its rollback: also when it fails before a use case runs (bad JSON, unknown id, ...).
         This is the one place refusals are recorded."""
-        if isinstance(self.client, services.ScimClient) and 400 <= error.status_code < 500:
+        if (
+            self.writes
+            and isinstance(self.client, services.ScimClient)
+            and 400 <= error.status_code < 500
+        ):
             record = (
                 services.record_refused_group_write
                 if self.resource_type == "Group"

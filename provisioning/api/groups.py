@@ -86,15 +86,16 @@ class GroupResourceView(ScimView):
 
 def listed(views: list[dict[str, Any]], query: ListQuery, base_url: str) -> list[dict[str, Any]]:
     """A list answer's groups, as ``attributes``/``excludedAttributes`` ask (members only
-    when asked for, read for each group)."""
+    when asked for, read for the whole page at once)."""
     shape = group_projection(query.attributes, query.excluded_attributes, members_by_default=False)
+    members_of = group_queries.members_of([v["pk"] for v in views]) if shape.members else {}
     resources = []
     for view in views:
         resource = shape.apply(group_resource(view, base_url=base_url))
         if shape.members:
             elements = [
                 shape.member(member(scim_id, base_url=base_url))
-                for scim_id in group_queries.members(view["pk"])
+                for scim_id in members_of[view["pk"]]
             ]
             meta = resource.pop("meta", None)
             if elements:
@@ -144,6 +145,8 @@ class GroupsView(GroupResourceView):
 
 
 class GroupSearchView(GroupResourceView):
+    writes = False
+
     def post(self, request: Request) -> Response:
         return self.listing(query_from_search(request.data))
 

@@ -21,6 +21,8 @@ from provisioning.scim.listing import ListQuery, list_response, query_from_searc
 
 
 class RootSearchView(UserResourceView):
+    writes = False
+
     def post(self, request: Request) -> Response:
         query = query_from_search(request.data)
         users, users_total, user_error = self.users(query)

@@ -73,6 +73,8 @@ class UsersView(UserResourceView):
 
 
 class UserSearchView(UserResourceView):
+    writes = False
+
     def post(self, request: Request) -> Response:
         return self.listing(query_from_search(request.data))
 

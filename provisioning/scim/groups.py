@@ -271,7 +271,7 @@ def _without_path(
     for key, value in operation.value.items():
         name = str(key).lower()
         if name == "id":
-            if value != group_id:
+            if not isinstance(value, str) or value.lower() != group_id.lower():
                 raise errors.Mutability(f"Operation {number}: id is assigned by this server.")
         elif name in {"meta", "schemas"}:
             continue
@@ -349,7 +349,7 @@ def _members_operation(
         members.add_ids(member_ids(operation.value))
     elif operation.op == "replace":
         members.replace_with(member_ids(operation.value))
-    elif operation.value in (None, [], {}):
+    elif operation.value is None:
         members.replace_with(())  # remove without a value: every member (RFC 7644 §3.5.2.2)
     else:
         members.remove_ids(member_ids(operation.value))

@@ -87,9 +87,12 @@ def patch_group(
         patch = scim_groups.interpret_patch(operations, group_id=str(group.scim_id))
         if patch.replace is not None:
             members, resolved = _replacing(group, patch.replace)
+            unknown = resolved.unknown
         else:
-            resolved = group_queries.resolve_members([*patch.add, *patch.remove])
-            members = MemberChange(add=resolved.of(patch.add), remove=resolved.of(patch.remove))
+            added = group_queries.resolve_members(patch.add)
+            removed = group_queries.resolve_members(patch.remove, visible_only=False)
+            members = MemberChange(add=added.of(patch.add), remove=removed.of(patch.remove))
+            unknown = (*added.unknown, *removed.unknown)
         change = accounts.change_group(
             group,
             actor=actor,
@@ -97,7 +100,7 @@ def patch_group(
             members=members,
             expected_versions=expected_versions,
             locked=True,
-            note=_note(resolved.unknown, patch.ignored),
+            note=_note(unknown, patch.ignored),
         )
     return change.group
 
