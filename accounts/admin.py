@@ -6,7 +6,7 @@ from dataclasses import fields
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
 
 from accounts import services
@@ -15,6 +15,8 @@ from accounts.models import (
     AccountSettings,
     AuditEvent,
     Branch,
+    Group,
+    Membership,
     Source,
     User,
     UserQuerySet,
@@ -254,6 +256,99 @@ class BranchAdmin(RefusalsAsMessages):
         else:
             saved = services.create_branch(data, actor=_actor(request))
         _became(obj, saved)
+
+
+class MembershipInline(admin.TabularInline):
+    """A group's members, picked by key (raw_id_fields): a drop-down of every user would not
+    load for a large account. A very large group is easier to read on its portal page."""
+
+    model = Membership
+    raw_id_fields = ["user"]
+    fields = ["user", "created_at"]
+    readonly_fields = ["created_at"]
+    extra = 0
+
+
+def _member_change(formset) -> services.MemberChange:
+    """What the inline's rows ask of the members, by user key: rows added, rows deleted, and
+    rows whose user was replaced (the old one out, the new one in)."""
+    add, remove = set(), set()
+    for form in formset.forms:
+        before = form.initial.get("user")  # a key; none on a new row
+        after = form.cleaned_data.get("user")
+        if form in formset.deleted_forms:
+            remove |= {before} - {None}
+        elif form.has_changed() and after is not None and after.pk != before:
+            add.add(after.pk)
+            remove |= {before} - {None}
+    return services.MemberChange(add=add, remove=remove)
+
+
+@admin.register(Group)
+class GroupAdmin(RefusalsAsMessages):
+    """Groups through their use cases (and their audit): the fields on save, the members from
+    the inline after it. A group an IdP manages keeps its name and members (the refusal is
+    the form's message); its branch and who manages it may change."""
+
+    list_display = ["name", "managed_by", "branch", "member_count", "updated_at"]
+    list_filter = ["managed_by", "branch"]
+    search_fields = ["name", "external_id"]
+    fields = ["name", "description", "branch", "external_id", "managed_by"]
+    readonly_fields = ["scim_id", "version", "created_at", "updated_at"]
+    inlines = [MembershipInline]
+    list_select_related = ["branch"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(member_count=Count("memberships"))
+
+    def get_fields(self, request, obj=None):
+        return self.fields + (self.readonly_fields if obj else [])
+
+    @admin.display(description="Members", ordering="member_count")
+    def member_count(self, obj: Group) -> int:
+        return obj.member_count  # type: ignore[attr-defined]
+
+    def has_delete_permission(self, request, obj: Group | None = None) -> bool:
+        # Deleting an IdP's group is the IdP's (the use case refuses it, too).
+        return not (obj and obj.is_scim_managed) and super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj: Group, form, change: bool) -> None:
+        data, actor = form.cleaned_data, _actor(request)
+        if change:
+            changed = {name: data[name] for name in form.changed_data}
+            # The use case reads the row again, locked: the admin's edited copy names it only.
+            saved = services.change_group(obj, actor=actor, fields=changed)
+        else:
+            new = services.NewGroup(
+                name=data["name"],
+                description=data["description"],
+                branch=data["branch"],
+                external_id=data["external_id"],
+                managed_by=data["managed_by"],
+            )
+            saved = services.create_group(new, actor=actor)
+        _became(obj, saved.group)
+
+    def save_related(self, request, form, formsets, change) -> None:
+        # Members go through the use case, never the formset's own save.
+        for formset in formsets:
+            formset.save(commit=False)  # only sets new_objects etc. for the admin's history
+            members = _member_change(formset)
+            if not members.empty:
+                services.change_group(form.instance, actor=_actor(request), members=members)
+
+    def delete_model(self, request, obj: Group) -> None:
+        services.delete_group(obj, actor=_actor(request))
+
+    def delete_queryset(self, request, queryset) -> None:
+        actor, refused = _actor(request), []
+        for group in queryset:
+            try:
+                services.delete_group(group, actor=actor)
+            except AccountError as error:
+                refused.append(str(error))
+        for reason in refused:
+            messages.error(request, reason)
 
 
 @admin.register(AccountSettings)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.db import models
+from django.db.models.functions import Lower
 
 from accounts.models import (
     Branch,
@@ -215,6 +216,66 @@ class CustomFieldForm(forms.Form):
 
     def options_list(self) -> list[str]:
         return self.cleaned_data["options"].splitlines()
+
+
+class GroupForm(forms.Form):
+    name = forms.CharField(max_length=255)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    branch = forms.ModelChoiceField(
+        queryset=Branch.objects.order_by("name"), required=False, empty_label="No branch"
+    )
+    # What an identity provider owns of a group it manages over SCIM.
+    IDP_OWNED = ("name", "description")
+
+    def __init__(self, *args, managed_elsewhere: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if managed_elsewhere:
+            # Read-only, yet sent back as they are: the page changes only the branch, and a
+            # changed name sent anyway reaches the use case, which refuses it with the reason.
+            for name in self.IDP_OWNED:
+                self.fields[name].widget.attrs["readonly"] = True
+                self.fields[name].help_text = "Set by your identity provider."
+
+    def changes(self) -> dict[str, object]:
+        """The fields the person changed, as cleaned (an edit sends only those)."""
+        return {name: self.cleaned_data[name] for name in self.changed_data}
+
+
+class AddMembersForm(forms.Form):
+    """Usernames or emails, one per line, as pasted from a spreadsheet or a mail."""
+
+    MAX_LINES = 500  # well within every database's limit on a statement's parameters
+
+    people = forms.CharField(
+        label="Usernames or emails",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One per line. Deleted users are not added.",
+        error_messages={"required": "Enter at least one username or email."},
+    )
+
+    def clean_people(self) -> list[str]:
+        lines = [line.strip() for line in self.cleaned_data["people"].splitlines()]
+        # Once each (whatever their case), in the order first given.
+        entries = list({line.lower(): line for line in lines if line}.values())
+        if len(entries) > self.MAX_LINES:
+            raise forms.ValidationError(
+                f"Add at most {self.MAX_LINES} people at a time ({len(entries)} were given)."
+            )
+        return entries
+
+    def users(self) -> tuple[list[User], list[str]]:
+        """The users (not deleted) the lines name by username or email, case-insensitively as
+        both are unique; and the lines that name nobody."""
+        entries = self.cleaned_data["people"]
+        wanted = [Lower(models.Value(entry)) for entry in entries]
+        users = list(
+            User.objects.alive()
+            .alias(username_lower=Lower("username"), email_lower=Lower("email"))
+            .filter(models.Q(username_lower__in=wanted) | models.Q(email_lower__in=wanted))
+            .order_by("username")
+        )
+        known = {name.lower() for user in users for name in (user.username, user.email) if name}
+        return users, [entry for entry in entries if entry.lower() not in known]
 
 
 def custom_value_field(field: CustomField) -> forms.Field:

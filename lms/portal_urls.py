@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.generic import RedirectView
 
-from accounts.views import branches, custom_fields, settings, users
+from accounts.views import branches, custom_fields, groups, settings, users
 from lms import settings_page
 from provisioning import sso_views
 from provisioning import views as provisioning
@@ -32,6 +32,17 @@ urlpatterns = [
     path("users/<int:pk>/delete/", users.user_delete, name="user-delete"),
     path("users/<int:pk>/restore/", users.user_restore, name="user-restore"),
     path("users/<int:pk>/purge/", users.user_purge, name="user-purge"),
+    path("groups/", groups.group_list, name="group-list"),
+    path("groups/new/", groups.group_create, name="group-create"),
+    path("groups/<int:pk>/", groups.group_detail, name="group-detail"),
+    path("groups/<int:pk>/edit/", groups.group_edit, name="group-edit"),
+    path("groups/<int:pk>/delete/", groups.group_delete, name="group-delete"),
+    path("groups/<int:pk>/members/add/", groups.group_add_members, name="group-add-members"),
+    path(
+        "groups/<int:pk>/members/<int:user_pk>/remove/",
+        groups.group_remove_member,
+        name="group-remove-member",
+    ),
     path("branches/", branches.branch_list, name="branch-list"),
     path("branches/new/", branches.branch_create, name="branch-create"),
     path("branches/<int:pk>/edit/", branches.branch_edit, name="branch-edit"),
