@@ -12,7 +12,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from provisioning.tokens import prefix_of
+from provisioning.tokens import prefix_of, presented_token
 
 logger = logging.getLogger("lms.requests")
 # A client's own request id is kept when it is a plain token (never anything that could
@@ -28,11 +28,12 @@ def request_id(request: HttpRequest) -> str:
 
 
 def token_prefix(request: HttpRequest) -> str:
-    """The displayable prefix of a bearer token, never the token itself."""
-    scheme, _, token = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
-    if scheme.lower() != "bearer":
+    """The displayable prefix of the presented token (Bearer or bare), never the token itself;
+    "" when none is presented."""
+    token = presented_token(request.META.get("HTTP_AUTHORIZATION", ""))
+    if token is None:
         return ""
-    return prefix_of(token.strip()) or "unrecognised"
+    return prefix_of(token) or "unrecognised"
 
 
 class RequestLogMiddleware:

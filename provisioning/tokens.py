@@ -44,6 +44,27 @@ def prefix_of(token: str) -> str:
     return ""
 
 
+def presented_token(authorization: str) -> str | None:
+    """The token an ``Authorization`` header value presents, or None if it presents none.
+
+    ``Bearer <token>`` (RFC 6750 §2.1; the scheme in any case), or the bare token: Okta's
+    "HTTP Header" authentication mode sends the field as typed, so an admin who pastes the
+    token without "Bearer" sends ``Authorization: <token>``. Only a value shaped like one of
+    our tokens is read as a bare one: another scheme (``Basic ...``) presents no token. A
+    token is ASCII (RFC 7235 token68). The one place the header is read: authentication, the
+    request log and the rate limits name the same client from it.
+    """
+    value = authorization.strip()
+    scheme, _, rest = value.partition(" ")
+    if scheme.lower() == "bearer":
+        token = rest.strip()
+    elif prefix_of(value) and not any(char.isspace() for char in value):
+        token = value
+    else:
+        return None
+    return token if token and token.isascii() else None
+
+
 def matches(token: str, stored_hash: str) -> bool:
     """Constant-time comparison of a presented token with a stored hash."""
     if not stored_hash:

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import asdict
 
 import pytest
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from accounts.models import AuditEvent, User
+from accounts.models import AuditEvent, Outcome, User
 from provisioning import services, tokens
+from provisioning.api import throttling
 from provisioning.models import ScimSettings
 from tests.factories import UserFactory
-from tests.provisioning.payloads import okta_create_user, scim_error
+from tests.provisioning.payloads import (
+    okta_create_user,
+    okta_deactivate_patch,
+    patch_op,
+    scim_error,
+)
+from tests.reliability.test_throttling import start_of_a_window
 
 pytestmark = pytest.mark.django_db
 
@@ -66,8 +74,8 @@ def test_refuses_wrong_token(scim_as, scim_token, token):
 
 @pytest.mark.parametrize(
     "header",
-    ["Basic dXNlcjpwYXNz", "Bearer", "Bearer    ", "Token {token}", "{token}", "Bearer tökén"],
-    ids=["basic", "scheme-only", "blank-token", "other-scheme", "no-scheme", "not-ascii"],
+    ["Basic dXNlcjpwYXNz", "Bearer", "Bearer    ", "Token {token}", "Bearer tökén"],
+    ids=["basic", "scheme-only", "blank-token", "other-scheme", "not-ascii"],
 )
 def test_refuses_malformed_authorization_header(client, scim_token, header):
     header = header.format(token=scim_token)
@@ -175,3 +183,98 @@ def test_client_is_named_by_token_prefix(scim_token):
 
     assert asdict(client) == {"token_prefix": tokens.prefix_of(scim_token), "custom_fields": False}
     assert client.actor.label == f"scim:token {tokens.prefix_of(scim_token)}"
+
+
+# Okta's "HTTP Header" authentication mode sends the Authorization field as typed: an admin who
+# pastes the token without "Bearer" sends it bare.
+
+
+def test_accepts_the_bare_token_on_a_read(scim_as, scim_token):
+    response = scim_as(None).get("/Users", Authorization=scim_token)
+
+    assert response.status_code == 200
+
+
+def test_accepts_the_bare_token_on_a_write(scim_as, scim_token, alice):
+    okta = scim_as(None)
+
+    response = okta.patch(
+        f"/Users/{alice.scim_id}", okta_deactivate_patch(), Authorization=scim_token
+    )
+
+    assert response.status_code == 200
+    alice.refresh_from_db()
+    assert not alice.is_active
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["bearer {token}", "BEARER {token}", "  Bearer {token}  ", "  {token}  "],
+    ids=["lower", "upper", "bearer-padded", "bare-padded"],
+)
+def test_accepts_the_token_in_any_case_and_padded(client, scim_token, header):
+    header = header.format(token=scim_token)
+
+    response = client.get("/api/scim2/Users", headers={"Authorization": header})
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["scim_00000000_wrong", "scim_{prefix}_wrong", "{token}x"],
+    ids=["other-prefix", "right-prefix", "longer"],
+)
+def test_refuses_a_wrong_bare_token(client, scim_token, token):
+    token = token.format(prefix=tokens.prefix_of(scim_token), token=scim_token)
+
+    assert_unauthorized(client.get("/api/scim2/Users", headers={"Authorization": token}))
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Basic xyz", "Token xyz", "xyz", "{token} {token}", "Basic {token}"],
+    ids=["basic", "other-scheme", "not-ours", "two-tokens", "basic-with-our-token"],
+)
+def test_a_bare_value_must_look_like_one_of_our_tokens(client, scim_token, header):
+    header = header.format(token=scim_token)
+
+    assert_unauthorized(client.get("/api/scim2/Users", headers={"Authorization": header}))
+
+
+def test_request_log_names_the_prefix_of_a_bare_token(client, scim_token, caplog):
+    caplog.set_level(logging.INFO, logger="lms.requests")
+
+    client.get("/api/scim2/Users", headers={"Authorization": scim_token})
+
+    [line] = [r.getMessage() for r in caplog.records if r.name == "lms.requests"]
+    assert f"token_prefix={tokens.prefix_of(scim_token)}" in line
+    assert scim_token.split("_", 2)[2] not in caplog.text
+
+
+def test_a_refused_write_with_a_bare_token_is_recorded_as_the_tokens(scim_as, scim_token, alice):
+    remove_timezone = patch_op({"op": "remove", "path": "timezone"})
+
+    response = scim_as(None).patch(
+        f"/Users/{alice.scim_id}", remove_timezone, Authorization=scim_token
+    )
+
+    assert response.status_code == 400
+    [event] = AuditEvent.objects.filter(event_type__startswith="user.")
+    assert (event.outcome, event.actor_label) == (
+        Outcome.REFUSED,
+        f"scim:token {tokens.prefix_of(scim_token)}",
+    )
+
+
+def test_rate_limit_counts_bare_and_bearer_presentations_together(client, scim_token, settings):
+    settings.SCIM_RATE_LIMIT = 4
+    start_of_a_window(needed_seconds=3)
+    throttling.token_limiter.counters.clear()
+
+    statuses = [
+        client.get("/api/scim2/Users", headers={"Authorization": header}).status_code
+        for header in [scim_token, f"Bearer {scim_token}"] * 3
+    ]
+
+    assert statuses == [200] * 4 + [429] * 2
