@@ -965,3 +965,21 @@ def test_purging_a_user_takes_its_name_out_of_group_events(scim, actor, ann):
     [added] = events("group.members")
     assert added.changes[0]["added_names"] == [f"purged user {ann.scim_id}"]
     assert "ann@example.com" not in json.dumps(added.changes)
+
+
+def test_adding_1000_members_in_one_patch_is_one_batched_insert(scim):
+    group = make_group("Everyone")
+    users = bulk_users(1000)
+
+    with CaptureQueriesContext(connection) as captured:
+        response = scim.patch(path(group), patch_op(add_op(*(user.scim_id for user in users))))
+
+    assert response.status_code == 204
+    assert len(member_ids(group)) == 1000
+    table = Membership._meta.db_table
+    inserts = [
+        q for q in captured.captured_queries if q["sql"].startswith("INSERT") and table in q["sql"]
+    ]
+    # One statement where the database takes every row's parameters (PostgreSQL); on SQLite,
+    # Django keeps to 999 parameters a statement: batches of 333 rows.
+    assert len(inserts) == (1 if connection.vendor == "postgresql" else 4)
