@@ -7,10 +7,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM := /usr/bin/chromium
 
-# make bench USERS=2000 SEED=0 DB=sqlite,postgres
+# make bench USERS=2000 SEED=0 DB=sqlite,postgres GROUP_SIZES=1000,10000,50000
 USERS ?= 2000
 SEED ?= 0
 DB ?= sqlite,postgres
+GROUP_SIZES ?= 1000,10000,50000
 
 # make soak DURATION=60; make fault
 DURATION ?= 60
@@ -65,7 +66,8 @@ clean:
 	rm -rf $(VENV) var
 
 bench: venv
-	scripts/with-postgres $(BIN)/python scripts/bench.py --users $(USERS) --seed $(SEED) --db $(DB)
+	scripts/with-postgres $(BIN)/python scripts/bench.py --users $(USERS) --seed $(SEED) --db $(DB) \
+		--group-sizes "$(GROUP_SIZES)"
 
 soak: venv
 	scripts/with-postgres $(BIN)/python scripts/soak.py --duration $(DURATION)

@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
 CLIENT = ROOT / "scripts" / "bench_client.py"
+GROUPS_CLIENT = ROOT / "scripts" / "bench_groups.py"
 
 
 def free_port() -> int:
@@ -174,6 +175,28 @@ def load(
     return json.loads(out.read_text())["phases"]
 
 
+def load_groups(port: int, token: str, args: argparse.Namespace, out: Path, label: str) -> str:
+    """The groups client (scripts/bench_groups.py) against the same server; its table."""
+    command = [
+        PYTHON,
+        str(GROUPS_CLIENT),
+        "--base-url",
+        f"http://127.0.0.1:{port}/api/scim2",
+        "--token",
+        token,
+        "--sizes",
+        args.group_sizes,
+        "--repeat",
+        str(args.group_repeat),
+        "--label",
+        label,
+        "--json-out",
+        str(out),
+    ]
+    result = subprocess.run(command, check=True, timeout=3600, capture_output=True, text=True)
+    return result.stdout
+
+
 def database_env(kind: str, workdir: Path) -> dict[str, str]:
     # The rate limit stays on (its cost is measured) but far above what a bench sends.
     env = {
@@ -221,8 +244,9 @@ def run_database(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
     token = prepare(env, seed=args.seed)
     with gunicorn(env, "lms.wsgi", args.workers) as server:
         phases = load(server.port, token, args, workdir / f"{kind}.json", f"lms / {kind}")
+        groups = run_groups(env, server, token, args, workdir, kind)
         if "import" not in phases:
-            return {"phases": phases}
+            return {"phases": phases, "groups": groups}
         # The import once more, alone, with the workers' memory sampled from its first page.
         with WorkerMemory(server.pid) as memory:
             again = load(
@@ -234,7 +258,43 @@ def run_database(kind: str, args: argparse.Namespace, workdir: Path) -> dict:
                 "--phases",
                 "import",
             )
-    return {"phases": phases, "import again": again["import"], "memory": memory.summary()}
+    return {
+        "phases": phases,
+        "import again": again["import"],
+        "memory": memory.summary(),
+        "groups": groups,
+    }
+
+
+def run_groups(
+    env: dict[str, str],
+    server: Server,
+    token: str,
+    args: argparse.Namespace,
+    workdir: Path,
+    kind: str,
+) -> str:
+    """Groups of each size in ``--group-sizes`` (after the users' phases, so that the users
+    seeded for them leave those untouched), with the workers' memory sampled throughout (a
+    whole group is written out as it is read: memory stays flat however large); "" when none
+    is asked for."""
+    sizes = [int(size) for size in args.group_sizes.split(",") if size]
+    if not sizes:
+        return ""
+    manage(env, "seed_users", "--count", str(max(sizes) + args.group_repeat), "--prefix", "groups")
+    with WorkerMemory(server.pid) as memory:
+        report = load_groups(
+            server.port, token, args, workdir / f"{kind}-groups.json", f"groups / {kind}"
+        )
+    sampled = memory.summary()
+    if sampled["start"]:
+        report += (
+            f"groups / {kind}: memory per worker, MiB: at the start "
+            f"{' / '.join(map(str, sampled['start']))}, peak "
+            f"{' / '.join(map(str, sampled['peak']))}, at the end "
+            f"{' / '.join(map(str, sampled['end']))}\n"
+        )
+    return report
 
 
 def run_ceiling(args: argparse.Namespace, workdir: Path, name: str) -> dict:
@@ -298,6 +358,8 @@ def table(results: dict[str, dict], ceilings: list[dict]) -> str:
                     f"{ordered[int(len(pages) * 0.99)]:.1f} ms, slowest {ordered[-1]:.1f} ms, "
                     f"{over} over 1.5x the first"
                 )
+        if result.get("groups"):
+            lines.append(result["groups"].rstrip())
         if (memory := result.get("memory")) and memory["start"]:
             lines.append(
                 f"{kind} memory per worker during the import again, MiB: at its start "
@@ -317,6 +379,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "bench")
     parser.add_argument("--phases", default="", help="the client's phases (default: all)")
+    parser.add_argument(
+        "--group-sizes",
+        default="1000,10000,50000",
+        help="group sizes the groups client measures ('' for none)",
+    )
+    parser.add_argument("--group-repeat", type=int, default=50)
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="lms-bench-"))
     try:
