@@ -2,10 +2,9 @@
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
-from django.views.generic import RedirectView
 
 from accounts.views import branches, custom_fields, groups, settings, users
-from lms import settings_page
+from lms import home, settings_page
 from provisioning import sso_views
 from provisioning import views as provisioning
 
@@ -15,7 +14,7 @@ PAGE = {"render_page": settings_page.render_settings}
 app_name = "portal"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="portal:user-list"), name="home"),
+    path("", home.home, name="home"),
     path("login/", sso_views.PortalLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("users/", users.user_list, name="user-list"),

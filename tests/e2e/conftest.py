@@ -94,8 +94,10 @@ def superadmin() -> User:
 
 @pytest.fixture
 def signed_in(page: Page, superadmin: User) -> Page:
-    """The page, signed in as the SuperAdmin through the sign-in form."""
+    """The page, signed in as the SuperAdmin through the sign-in form, on the Users page."""
     sign_in(page, superadmin.username)
+    expect(page.get_by_role("heading", name="Overview", exact=True)).to_be_visible()
+    open_from_menu(page, "Users")
     expect(page.get_by_role("heading", name="Users", exact=True)).to_be_visible()
     return page
 

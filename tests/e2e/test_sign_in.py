@@ -39,7 +39,7 @@ def test_learner_sees_a_clear_refusal_on_the_users_page(page: Page):
     learner = UserFactory(username="learner@example.com", user_type=user_type(UserType.LEARNER))
 
     sign_in(page, learner.username)
-    expect(page.get_by_role("heading", name="You can't open this page")).to_be_visible()
+    expect(page.get_by_role("heading", name="My profile")).to_be_visible()
     response = page.goto("/users/")
 
     assert response is not None and response.status == 403
