@@ -12,7 +12,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from provisioning.tokens import prefix_of, presented_token
+from provisioning.services import OAuthScimClient
+from provisioning.tokens import presented_token, shown_prefix
 
 logger = logging.getLogger("lms.requests")
 # A client's own request id is kept when it is a plain token (never anything that could
@@ -28,16 +29,27 @@ def request_id(request: HttpRequest) -> str:
 
 
 def token_prefix(request: HttpRequest) -> str:
-    """The displayable prefix of the presented token (Bearer or bare), never the token itself;
-    "" when none is presented."""
+    """The displayable prefix of the presented token (Bearer or bare; the API token or an OAuth
+    access token), never the token itself; "" when none is presented."""
     token = presented_token(request.META.get("HTTP_AUTHORIZATION", ""))
     if token is None:
         return ""
-    return prefix_of(token) or "unrecognised"
+    return shown_prefix(token) or "unrecognised"
+
+
+def oauth_client(request: HttpRequest, prefix: str) -> str:
+    """The name of the OAuth client whose access token the SCIM API accepted, or "". DRF sets
+    the authenticated client as the request's user, for middleware to see; it is looked at only
+    when a token was presented (else the portal's lazy user would be loaded for nothing)."""
+    if not prefix or prefix == "unrecognised":
+        return ""
+    client = getattr(request, "user", None)
+    return client.client_name if isinstance(client, OAuthScimClient) else ""
 
 
 class RequestLogMiddleware:
-    """One line per request: method, path, status, duration, request id, token prefix."""
+    """One line per request: method, path, status, duration, request id, token prefix, and
+    the OAuth client's name for a request with its access token."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -47,13 +59,15 @@ class RequestLogMiddleware:
         rid = request_id(request)
         response = self.get_response(request)
         response["X-Request-ID"] = rid
+        prefix = token_prefix(request)
         fields = {
             "method": request.method,
             "path": request.path,
             "status": response.status_code,
             "duration_ms": round((time.perf_counter() - started) * 1000, 1),
             "request_id": rid,
-            "token_prefix": token_prefix(request),
+            "token_prefix": prefix,
+            "oauth_client": oauth_client(request, prefix),
         }
         logger.info(self.format(fields), extra={"request": fields})
         return response

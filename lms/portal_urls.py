@@ -4,12 +4,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from accounts.views import branches, custom_fields, groups, settings, users
-from lms import home, settings_page
-from provisioning import sso_views
+from lms import home
+from provisioning import log_views, oauth_views, sso_views
 from provisioning import views as provisioning
-
-# The handlers of Account & Settings whose answer may be the whole page again.
-PAGE = {"render_page": settings_page.render_settings}
 
 app_name = "portal"
 
@@ -20,6 +17,7 @@ urlpatterns = [
     path("users/", users.user_list, name="user-list"),
     path("users/new/", users.user_create, name="user-create"),
     path("users/deleted/", users.deleted_user_list, name="deleted-user-list"),
+    path("users/<int:pk>/", users.user_detail, name="user-detail"),
     path("users/<int:pk>/edit/", users.user_edit, name="user-edit"),
     path("users/<int:pk>/activate/", users.user_set_active, {"active": True}, name="user-activate"),
     path(
@@ -45,17 +43,16 @@ urlpatterns = [
     path("branches/", branches.branch_list, name="branch-list"),
     path("branches/new/", branches.branch_create, name="branch-create"),
     path("branches/<int:pk>/edit/", branches.branch_edit, name="branch-edit"),
-    path("settings/", settings_page.account_settings, name="settings"),
-    path(
-        "settings/locale/",
-        settings.save_defaults,
-        {"which": "locale"} | PAGE,
-        name="settings-locale",
-    ),
+    # Account & Settings: a section per page.
+    path("settings/", settings.basic_settings, name="settings"),
+    path("settings/users/", settings.user_settings, name="settings-users"),
+    path("settings/sso/", sso_views.sso_settings, name="settings-sso"),
+    path("settings/scim/", provisioning.scim_settings, name="settings-scim"),
+    path("settings/locale/", settings.save_defaults, {"which": "locale"}, name="settings-locale"),
     path(
         "settings/user-defaults/",
         settings.save_defaults,
-        {"which": "defaults"} | PAGE,
+        {"which": "defaults"},
         name="settings-defaults",
     ),
     path("settings/custom-fields/new/", custom_fields.field_create, name="custom-field-create"),
@@ -69,14 +66,38 @@ urlpatterns = [
         custom_fields.field_delete,
         name="custom-field-delete",
     ),
-    path("settings/sso/", sso_views.save_settings, PAGE, name="settings-sso"),
-    path("settings/scim/", provisioning.set_scim_enabled, name="settings-scim"),
     path("settings/scim/token/", provisioning.rotate_token, name="settings-scim-token"),
     path(
         "settings/scim/custom-fields/",
         provisioning.set_custom_fields_provisioning,
         name="settings-scim-custom-fields",
     ),
-    path("provisioning/log/", provisioning.event_list, name="event-list"),
-    path("provisioning/log/<int:pk>/", provisioning.event_detail, name="event-detail"),
+    path("provisioning/log/", log_views.event_list, name="event-list"),
+    path("provisioning/log/export.csv", log_views.event_export, name="event-export"),
+    path("provisioning/log/<int:pk>/", log_views.event_detail, name="event-detail"),
+]
+
+# Account & Settings → SCIM provisioning → OAuth clients (client credentials, RFC 6749 §4.4).
+urlpatterns += [
+    path("settings/scim/clients/", oauth_views.client_list, name="settings-scim-clients"),
+    path(
+        "settings/scim/clients/new/",
+        oauth_views.client_create,
+        name="settings-scim-client-create",
+    ),
+    path(
+        "settings/scim/clients/lifetime/",
+        oauth_views.token_lifetime,
+        name="settings-scim-token-lifetime",
+    ),
+    path(
+        "settings/scim/clients/<int:pk>/rotate/",
+        oauth_views.client_rotate,
+        name="settings-scim-client-rotate",
+    ),
+    path(
+        "settings/scim/clients/<int:pk>/revoke/",
+        oauth_views.client_revoke,
+        name="settings-scim-client-revoke",
+    ),
 ]

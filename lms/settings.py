@@ -229,6 +229,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Authlib writes issued tokens in its debug messages: never, whatever LOG_LEVEL says.
+    "loggers": {"authlib": {"level": "INFO"}},
 }
 SILENCED_SYSTEM_CHECKS = [
     # username is unique case-insensitively (a functional unique constraint on lower(username)),

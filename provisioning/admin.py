@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from provisioning.models import ScimSettings, SsoSettings
+from provisioning.models import OAuthClient, OAuthClientSecret, ScimSettings, SsoSettings
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -32,6 +32,7 @@ class ScimSettingsAdmin(admin.ModelAdmin):
         "previous_token_prefix",
         "previous_valid_until",
         "last_used_at",
+        "oauth_token_lifetime_minutes",
     )
 
     def has_add_permission(self, request) -> bool:
@@ -46,3 +47,26 @@ class SsoSettingsAdmin(ReadOnlyAdmin):
     """Read-only: SSO is configured and checked on the portal's Account & Settings page."""
 
     list_display = ["__str__", "idp_entity_id", "enabled", "check_passed", "checked_at"]
+
+
+class OAuthClientSecretInline(admin.TabularInline):
+    model = OAuthClientSecret
+    fields = readonly_fields = ("prefix", "created_at", "valid_until", "last_used_at")
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(OAuthClient)
+class OAuthClientAdmin(ReadOnlyAdmin):
+    """Read-only: clients are created, rotated and revoked in the portal's SCIM settings or with
+    `manage.py scim oauth-client`; secrets show by prefix only."""
+
+    list_display = ["name", "client_id", "created_at", "last_used_at"]
+    fields = readonly_fields = ("name", "client_id", "created_at", "last_used_at")
+    inlines = [OAuthClientSecretInline]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 
 from accounts.models import EVENT_LABELS, Outcome, Source, UserType
 from provisioning import sso_services
@@ -40,11 +42,63 @@ def _actions() -> list[tuple[str, str]]:
     return [("", "Any action"), *EVENT_LABELS.items()]
 
 
+# The dates the log's filter takes: any day whose midnight, in any time zone, is a datetime
+# every database and Python itself can hold in UTC.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(9998, 12, 31)
+
+
+def _date_field(label: str) -> forms.DateField:
+    return forms.DateField(
+        required=False,
+        label=label,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[
+            MinValueValidator(EARLIEST_DATE, "Enter a date from 1900 on."),
+            MaxValueValidator(LATEST_DATE, "Enter a date before 9999."),
+        ],
+        error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
+    )
+
+
 class EventFilterForm(forms.Form):
+    """The provisioning log's filters, all optional; the dates are whole days, both
+    included, in the time zone the log is shown in."""
+
     source = forms.ChoiceField(choices=[("", "Any source"), *Source.choices], required=False)
     outcome = forms.ChoiceField(choices=[("", "Any outcome"), *Outcome.choices], required=False)
     action = forms.ChoiceField(choices=_actions, required=False)
     user = forms.CharField(required=False, label="User", max_length=255)
+    client = forms.CharField(
+        required=False,
+        label="Client",
+        max_length=200,
+        widget=forms.TextInput(attrs={"list": "client-suggestions"}),
+    )
+    date_from = _date_field("From")
+    date_to = _date_field("To")
+
+    def clean(self) -> dict:
+        super().clean()
+        data = self.cleaned_data
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "Enter a date on or after the “From” date.")
+        return data
+
+    def period(self, zone: dt.tzinfo) -> tuple[dt.datetime | None, dt.datetime | None]:
+        """The filter's dates as instants: from the start of the first day to the start of
+        the day after the last (excluded), each midnight in ``zone``."""
+        start, end = self.cleaned_data.get("date_from"), self.cleaned_data.get("date_to")
+        return (
+            _midnight(start, zone) if start else None,
+            _midnight(end + dt.timedelta(days=1), zone) if end else None,
+        )
+
+
+def _midnight(day: dt.date, zone: dt.tzinfo) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=zone)
 
 
 # Single Sign-On (SSO) ------------------------------------------------------------------------

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+
+# The shortest and longest lifetime of an OAuth access token, in minutes.
+OAUTH_TOKEN_LIFETIME_MINUTES = (60, 360)
 
 
 class ScimSettings(models.Model):
@@ -26,11 +30,28 @@ class ScimSettings(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)  # of the current token
     # The portal's custom user fields as attributes of the LMS extension schema.
     custom_fields_enabled = models.BooleanField(default=False)
+    # How long an OAuth access token lives (RFC 6749 §4.4.3 "expires_in"): an hour by default,
+    # six at most, as Microsoft's gallery requirements for provisioning apps ask.
+    oauth_token_lifetime_minutes = models.PositiveSmallIntegerField(
+        default=60,
+        validators=[
+            MinValueValidator(OAUTH_TOKEN_LIFETIME_MINUTES[0]),
+            MaxValueValidator(OAUTH_TOKEN_LIFETIME_MINUTES[1]),
+        ],
+        verbose_name="OAuth access token lifetime (minutes)",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "SCIM settings"
         constraints = [
-            models.CheckConstraint(condition=models.Q(pk=1), name="scim_settings_singleton")
+            models.CheckConstraint(condition=models.Q(pk=1), name="scim_settings_singleton"),
+            models.CheckConstraint(
+                condition=models.Q(
+                    oauth_token_lifetime_minutes__gte=OAUTH_TOKEN_LIFETIME_MINUTES[0],
+                    oauth_token_lifetime_minutes__lte=OAUTH_TOKEN_LIFETIME_MINUTES[1],
+                ),
+                name="scim_settings_oauth_token_lifetime_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -54,9 +75,71 @@ class EventType(models.TextChoices):
     SCIM_DISABLED = "scim.disabled", "SCIM provisioning disabled"
     TOKEN_ROTATED = "scim.token_rotated", "SCIM token rotated"
     SCIM_SETTINGS_UPDATED = "scim.settings_updated", "SCIM settings changed"
+    OAUTH_CLIENT_CREATED = "scim.oauth_client_created", "SCIM OAuth client created"
+    OAUTH_SECRET_ROTATED = "scim.oauth_secret_rotated", "SCIM OAuth client secret rotated"
+    OAUTH_CLIENT_REVOKED = "scim.oauth_client_revoked", "SCIM OAuth client revoked"
+    OAUTH_TOKEN_ISSUED = "scim.oauth_token_issued", "SCIM OAuth access token issued"
     SSO_CONFIGURED = "sso.configured", "SSO settings saved"
     SSO_CHECKED = "sso.checked", "SSO configuration checked"
     SSO_SIGN_IN = "sso.sign_in", "SSO sign-in"
+
+
+# OAuth 2.0 client credentials for the SCIM API (RFC 6749 §4.4) ---------------------------------
+
+
+class OAuthClient(models.Model):
+    """An identity provider's OAuth client of the SCIM API: it trades its id and a secret for
+    short-lived access tokens at ``/oauth/token``. Revoking it deletes it, with its secrets and
+    its access tokens, so its tokens stop working at once."""
+
+    name = models.CharField(max_length=100, unique=True)
+    client_id = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The last SCIM request made with one of its access tokens (written at most once a minute).
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "SCIM OAuth client"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OAuthClientSecret(models.Model):
+    """One secret of a client, kept as a prefix and a keyed hash (like the API token). The
+    current secret has no end; a rotation gives the one it replaces ``valid_until`` (the grace
+    period), so several may be valid at once."""
+
+    client = models.ForeignKey(OAuthClient, on_delete=models.CASCADE, related_name="secrets")
+    prefix = models.CharField(max_length=8)
+    hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    valid_until = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "SCIM OAuth client secret"
+
+    def __str__(self) -> str:
+        return f"{self.client} {self.prefix}…"
+
+
+class OAuthAccessToken(models.Model):
+    """An access token issued to a client, until it expires: found by its prefix, checked
+    against its keyed hash. Expired ones are deleted as the client asks for new ones."""
+
+    client = models.ForeignKey(OAuthClient, on_delete=models.CASCADE, related_name="access_tokens")
+    prefix = models.CharField(max_length=8, db_index=True)
+    hash = models.CharField(max_length=64)
+    scope = models.CharField(max_length=100)
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "SCIM OAuth access token"
+
+    def __str__(self) -> str:
+        return f"{self.client} {self.prefix}…"
 
 
 # SAML single sign-on ---------------------------------------------------------------------------

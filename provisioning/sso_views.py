@@ -1,4 +1,5 @@
-"""SAML single sign-on over HTTP: sign-in, the ACS, SP metadata, and the settings section.
+"""SAML single sign-on over HTTP: sign-in, the ACS, SP metadata, and the settings section
+(Account & Settings → Single sign-on).
 
 Thin: each view reads the request, calls ``provisioning.sso_services`` and renders. The ACS is
 CSRF-exempt because the IdP posts it from another site; the SAML response is its own proof
@@ -7,15 +8,12 @@ CSRF-exempt because the IdP posts it from another site; the SAML response is its
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -179,23 +177,20 @@ def metadata(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@never_cache  # the settings as they are now
 @portal_admin_required
-def save_settings(
-    request: HttpRequest, *, render_page: Callable[..., HttpResponse]
-) -> HttpResponse:
-    """The SSO form's two buttons: "Save", and "Save and check your configuration".
-
-    ``render_page`` renders Account & Settings with extra context (given by the URLconf):
-    here, the form with its errors.
-    """
-    if request.method != "POST":  # the address typed in: the section it belongs to
-        return redirect(reverse("portal:settings") + "#sso")
+def sso_settings(request: HttpRequest) -> HttpResponse:
+    """Account & Settings → Single sign-on: GET shows the section; POST is the form's two
+    buttons, "Save" and "Save and check your configuration"."""
+    if request.method != "POST":
+        return render(request, "portal/settings/sso.html", sso_section(request))
     form = SsoSettingsForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "The SSO settings were not saved: correct the fields marked below.")
-        return render_page(request, status=400, sso_form=form)
+        context = sso_section(request) | {"sso_form": form}
+        return render(request, "portal/settings/sso.html", context, status=400)
     sso_services.save_sso_settings(form.settings_data(), actor=Actor.for_request(request))
     if request.POST.get("action") == "check":
         return _begin(request, SamlPurpose.CHECK)
     messages.success(request, "SSO settings saved.")
-    return redirect(reverse("portal:settings") + "#sso")
+    return redirect("portal:settings-sso")

@@ -19,7 +19,7 @@ SECTION = "custom-fields"
 
 
 def _back() -> str:
-    return f"{reverse('portal:settings')}#{SECTION}"
+    return f"{reverse('portal:settings-users')}#{SECTION}"
 
 
 def _data(form: CustomFieldForm, field: CustomField | None) -> custom_fields.FieldData:

@@ -1,17 +1,11 @@
-"""Account & Settings: the Locale and Users sections (user defaults).
-
-The page is composed above this app (``lms.settings_page``), with provisioning's sections;
-``save_defaults`` is given the whole page to render as ``render_page``.
-"""
+"""Account & Settings: the Basic settings (locale) and Users (user defaults, custom user fields)
+sections, each a page of its own; provisioning gives the SSO and SCIM sections."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.views.decorators.http import require_POST
+from django.shortcuts import redirect, render
 
 from accounts import services
 from accounts.exceptions import InvalidField
@@ -19,6 +13,12 @@ from accounts.forms import LocaleForm, UserDefaultsForm
 from accounts.models import AccountSettings, CustomField
 from accounts.permissions import portal_admin_required
 from accounts.services import custom_fields
+
+# Each form: the section page that shows it, and its template.
+SECTIONS = {
+    "locale": ("portal:settings", "portal/settings/basic.html"),
+    "defaults": ("portal:settings-users", "portal/settings/users.html"),
+}
 
 
 def _forms(account: AccountSettings, data=None, which: str = "") -> dict:
@@ -35,20 +35,30 @@ def _forms(account: AccountSettings, data=None, which: str = "") -> dict:
     }
 
 
-def settings_sections() -> dict:
-    """Context of the accounts app's sections of Account & Settings: Locale, Users, and the
-    custom user fields with how many users hold a value of each."""
+def _users_context() -> dict:
+    """The custom user fields, with how many users hold a value of each."""
     fields = [(field, custom_fields.holders(field)) for field in CustomField.objects.all()]
-    return _forms(AccountSettings.load()) | {"custom_fields": fields}
+    return {"custom_fields": fields}
 
 
-@require_POST
 @portal_admin_required
-def save_defaults(
-    request: HttpRequest, which: str, *, render_page: Callable[..., HttpResponse]
-) -> HttpResponse:
-    """``render_page`` renders Account & Settings with extra context (given by the URLconf):
-    here, both forms, the posted one with its errors."""
+def basic_settings(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/settings/basic.html", _forms(AccountSettings.load()))
+
+
+@portal_admin_required
+def user_settings(request: HttpRequest) -> HttpResponse:
+    context = _forms(AccountSettings.load()) | _users_context()
+    return render(request, "portal/settings/users.html", context)
+
+
+@portal_admin_required
+def save_defaults(request: HttpRequest, which: str) -> HttpResponse:
+    """Saves one section's form and returns to its section; a refused form is shown there again
+    with its errors. A GET (the address typed in) leads to the section."""
+    section, template = SECTIONS[which]
+    if request.method != "POST":
+        return redirect(section)
     forms = _forms(AccountSettings.load(), request.POST, which)
     form = forms["locale_form" if which == "locale" else "defaults_form"]
     if form.is_valid():
@@ -60,5 +70,8 @@ def save_defaults(
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             messages.success(request, "Settings saved. They apply to users created from now on.")
-            return redirect("portal:settings")
-    return render_page(request, status=400, **forms)
+            return redirect(section)
+    context = forms | {"section": section.removeprefix("portal:")}
+    if which == "defaults":
+        context |= _users_context()
+    return render(request, template, context, status=400)

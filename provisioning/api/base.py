@@ -198,7 +198,7 @@ class ScimView(APIView):
         # Host (400) is refused before any work is done, PUBLIC_URL or not.
         self.host = request.get_host()
         super().initial(request, *args, **kwargs)
-        throttling.token_limiter.hit(self.authenticated_client().token_prefix)
+        throttling.token_limiter.hit(self.authenticated_client().rate_key)
 
     def permission_denied(self, request, message=None, code=None):
         # No token at all is a 401 with a challenge, as a wrong token is.

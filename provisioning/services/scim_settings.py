@@ -21,7 +21,8 @@ LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 @dataclass(frozen=True)
 class ScimClient:
-    """The authenticated caller of the SCIM API (an IdP holding the token)."""
+    """The authenticated caller of the SCIM API (an IdP holding the token; an OAuth client's
+    access token: ``services.oauth_clients.OAuthScimClient``)."""
 
     token_prefix: str
     # Whether the API shows and takes the custom user fields (ScimSettings).
@@ -31,6 +32,11 @@ class ScimClient:
     @property
     def actor(self) -> Actor:
         return Actor(label=f"scim:token {self.token_prefix}", source=Source.SCIM)
+
+    @property
+    def rate_key(self) -> str:
+        """What the rate limit counts requests by: the token (an OAuth client: the client)."""
+        return self.token_prefix
 
 
 def set_scim_enabled(enabled: bool, *, actor: Actor) -> ScimSettings:

@@ -135,3 +135,13 @@ def scim_request(
 def open_from_menu(page: Page, name: str) -> None:
     """Follow a link of the main navigation bar (its names recur in page tabs)."""
     page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True).click()
+
+
+def open_settings_section(page: Page, name: str) -> None:
+    """Account & Settings from the main menu, then one of its sections from its own menu."""
+    open_from_menu(page, "Account & Settings")
+    sections = page.get_by_role("navigation", name="Account & Settings sections")
+    sections.get_by_role("link", name=name, exact=True).click()
+    expect(sections.get_by_role("link", name=name, exact=True)).to_have_attribute(
+        "aria-current", "page"
+    )

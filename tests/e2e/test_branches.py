@@ -41,6 +41,7 @@ def test_user_created_in_a_branch_gets_its_defaults(signed_in: Page):
     expect(page.get_by_role("status")).to_contain_text("User kenji@example.com created.")
 
     page.get_by_role("link", name="kenji@example.com", exact=True).click()
+    page.get_by_role("link", name="Edit", exact=True).click()
     expect(page.get_by_label("Time zone")).to_have_value("Asia/Tokyo")
     trainer = user_type(UserType.TRAINER)
     expect(page.get_by_label("User type")).to_have_value(str(trainer.pk))

@@ -13,7 +13,7 @@ from accounts.models import User
 from accounts.services import Actor
 from provisioning import services
 from provisioning.scim.constants import LMS_USER_SCHEMA
-from tests.e2e.conftest import open_from_menu, scim_request, screenshot
+from tests.e2e.conftest import open_from_menu, open_settings_section, scim_request, screenshot
 from tests.factories import UserFactory
 from tests.provisioning.payloads import okta_create_user
 
@@ -24,7 +24,7 @@ def test_an_admin_defines_a_field_and_a_users_value_reads_back(signed_in: Page):
     page = signed_in
     erin = UserFactory(username="erin@example.com", first_name="Erin", last_name="Hale")
 
-    open_from_menu(page, "Account & Settings")
+    open_settings_section(page, "Users")
     page.get_by_role("link", name="Add custom field").click()
     page.get_by_label("Label").fill("Shirt size")
     page.get_by_label("Key").fill("shirtSize")
@@ -37,11 +37,12 @@ def test_an_admin_defines_a_field_and_a_users_value_reads_back(signed_in: Page):
 
     open_from_menu(page, "Users")
     page.get_by_role("link", name="erin@example.com", exact=True).click()
+    page.get_by_role("link", name="Edit", exact=True).click()
     page.get_by_label("Shirt size").select_option("M")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("status")).to_contain_text("User erin@example.com saved.")
 
-    page.get_by_role("link", name="erin@example.com", exact=True).click()
+    page.get_by_role("link", name="Edit", exact=True).click()
     expect(page.get_by_label("Shirt size")).to_have_value("M")
     assert User.objects.get(pk=erin.pk).custom_fields == {"shirtSize": "M"}
 
@@ -66,11 +67,12 @@ def test_a_field_switched_on_for_scim_takes_an_okta_patch_shown_on_the_users_pag
     assert status == 201
     user_id = json.loads(created)["id"]
 
-    open_from_menu(page, "Account & Settings")
+    open_settings_section(page, "Users")
     page.get_by_role("link", name="Add custom field").click()
     page.get_by_label("Label").fill("Cost center")
     page.get_by_label("Key").fill("costCenter")
     page.get_by_role("button", name="Add field").click()
+    open_settings_section(page, "SCIM provisioning")
     page.get_by_label("Enable SCIM v2 custom fields provisioning").check()
     page.get_by_role("button", name="Save custom fields setting").click()
     expect(page.get_by_role("status")).to_contain_text("now provisioned over SCIM")
@@ -88,6 +90,7 @@ def test_a_field_switched_on_for_scim_takes_an_okta_patch_shown_on_the_users_pag
 
     open_from_menu(page, "Users")
     page.get_by_role("link", name="finn@example.com", exact=True).click()
+    page.get_by_role("link", name="Edit", exact=True).click()
     custom = page.get_by_role("group", name="Custom fields")
     expect(custom.get_by_label("Cost center")).to_have_value("4130")
     expect(page.get_by_text("This user is provisioned by your identity provider")).to_be_visible()

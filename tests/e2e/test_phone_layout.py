@@ -162,9 +162,11 @@ def assert_accessible(page: Page) -> None:
     [
         "/users/",
         "/users/new/",
+        "/users/{user}/",
         "/users/{user}/edit/",
         "/users/{user}/delete/",
         "/users/deleted/",
+        "/users/{deleted}/",
         "/users/{deleted}/purge/",
         "/branches/",
         "/branches/new/",
@@ -175,11 +177,9 @@ def assert_accessible(page: Page) -> None:
         "/groups/{group}/edit/",
         "/groups/{group}/delete/",
         "/settings/",
-        "/settings/#basic",
-        "/settings/#users",
-        "/settings/#custom-fields",
-        "/settings/sso/",  # its address typed in: the SSO section
-        "/settings/scim/token/",  # the SCIM section
+        "/settings/users/",
+        "/settings/sso/",
+        "/settings/scim/",
         "/settings/custom-fields/new/",
         "/settings/custom-fields/{field}/edit/",
         "/settings/custom-fields/{field}/delete/",
@@ -207,7 +207,7 @@ def test_the_sign_in_page_fits_a_phone(page: Page):
 
 def test_a_new_scim_token_fits_a_phone(signed_in: Page, pages: dict[str, int]):
     page = signed_in
-    page.goto("/settings/#scim")
+    page.goto("/settings/scim/")
 
     page.get_by_role("button", name="Rotate token").click()
 
@@ -228,7 +228,7 @@ def test_the_sso_check_report_fits_a_phone(signed_in: Page, live_server):
         sso | {"idp_certificate": key.certificate_pem}, actor=services.Actor.system("e2e")
     )
     answer_as_okta(page, okta)
-    page.goto("/settings/#sso")
+    page.goto("/settings/sso/")
 
     page.get_by_role("button", name="Save and check your configuration").click()
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from provisioning.models import ScimSettings
-from tests.e2e.conftest import open_from_menu, scim_request, screenshot
+from tests.e2e.conftest import open_settings_section, scim_request, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -30,7 +30,7 @@ def rotate(page: Page, grace: str) -> str:
 def test_generates_copies_and_rotates_the_scim_token(signed_in: Page, live_server):
     page = signed_in
     users_url = f"{live_server.url}/api/scim2/Users"
-    open_from_menu(page, "Account & Settings")
+    open_settings_section(page, "SCIM provisioning")
 
     page.get_by_label("Enable SCIM v2 user provisioning").check()
     page.get_by_role("button", name="Save provisioning setting").click()

@@ -18,7 +18,7 @@ from playwright.sync_api import Page, Route, expect
 
 from accounts.models import AuditEvent
 from provisioning.models import EventType
-from tests.e2e.conftest import open_from_menu, screenshot
+from tests.e2e.conftest import open_settings_section, screenshot
 from tests.provisioning.sso.fake_okta import (
     OKTA_ISSUER,
     OKTA_SSO_URL,
@@ -60,7 +60,7 @@ def test_save_and_check_shows_a_passing_report(signed_in: Page, live_server):
         audience=f"{live_server.url}/sso/saml/metadata/",
     )
     answer_as_okta(page, okta)
-    open_from_menu(page, "Account & Settings")
+    open_settings_section(page, "Single sign-on (SSO)")
 
     page.get_by_label("Identity provider issuer (entity ID)").fill(OKTA_ISSUER)
     page.get_by_label("Identity provider sign-in URL").fill(OKTA_SSO_URL)

@@ -174,7 +174,7 @@ def test_shows_scim_off_without_writing_its_settings(admin_client):
 
     assert '<span class="badge off">Disabled</span>' in page
     assert "No API token yet." in page
-    assert 'href="/settings/#scim">Manage SCIM provisioning</a>' in page
+    assert 'href="/settings/scim/">Manage SCIM provisioning</a>' in page
     assert not ScimSettings.objects.exists()
     assert not SsoSettings.objects.exists()
 
@@ -197,7 +197,7 @@ def test_shows_sso_not_configured(admin_client):
 
     assert '<span class="badge">Not configured</span>' in page
     assert "Last check: never run." in page
-    assert 'href="/settings/#sso">Manage single sign-on</a>' in page
+    assert 'href="/settings/sso/">Manage single sign-on</a>' in page
 
 
 @pytest.mark.parametrize(

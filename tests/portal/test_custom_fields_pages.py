@@ -48,9 +48,9 @@ def user_data(user: User | None = None, **custom: str) -> dict[str, object]:
 def test_the_settings_page_invites_to_add_a_field_then_lists_them(admin_client, fields):
     UserFactory(custom_fields={"costCenter": "4130"})
 
-    page = admin_client.get("/settings/").content.decode()
+    page = admin_client.get("/settings/users/").content.decode()
 
-    assert '<h2 id="custom-fields">Users → Custom user fields</h2>' in page
+    assert '<h2 id="custom-fields">Custom user fields</h2>' in page
     assert "<code>costCenter</code>" in page
     assert "Drop-down list: S, M, L" in page
     assert AuditEvent.objects.filter(event_type=EventType.CUSTOM_FIELD_CREATED).count() == 5
@@ -212,13 +212,13 @@ def test_the_users_list_filters_by_a_custom_field(admin_client, fields, query, e
 
 
 def test_scim_provisioning_of_the_fields_is_switched_on_in_the_scim_section(admin_client, fields):
-    page = admin_client.get("/settings/").content.decode()
+    page = admin_client.get("/settings/scim/").content.decode()
     assert "Enable SCIM v2 custom fields provisioning" in page
     assert "<strong>External name</strong> the field's key (<code>costCenter</code>" in page
 
     response = admin_client.post("/settings/scim/custom-fields/", {"custom_fields_enabled": "on"})
 
     assert response.status_code == 302
-    assert response["Location"] == "/settings/#scim"
+    assert response["Location"] == "/settings/scim/"
     assert ScimSettings.load().custom_fields_enabled
     assert AuditEvent.objects.filter(detail="custom fields provisioning on").exists()

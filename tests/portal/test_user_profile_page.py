@@ -49,7 +49,7 @@ def test_the_page_shows_the_profile_the_idp_pushed_and_that_it_owns_it(admin_cli
     assert "<legend>Profile</legend>" in page
     for value in PROFILE.values():
         assert f'value="{value}"' in page
-    assert "its next\n    update of this user overwrites a change made here" in page
+    assert "its next update of this user overwrites a change made here" in page
 
 
 def test_a_user_made_in_the_portal_carries_no_idp_note(admin_client, alice):

@@ -151,18 +151,19 @@ def test_a_check_points_out_optional_values_the_portal_would_ignore(admin_browse
 def test_settings_page_shows_the_last_check(admin_browser):
     admin_browser.post(admin_browser.okta.response(admin_browser.start(CHECK)))
 
-    content = admin_browser.client.get("/settings/").content.decode()
+    sso_section = admin_browser.client.get("/settings/sso/").content.decode()
+    scim_section = admin_browser.client.get("/settings/scim/").content.decode()
 
-    assert "Last check:" in content
-    assert '<span class="badge ok">Passed</span>' in content
-    assert "SSO checked" in content
+    assert "Last check:" in sso_section
+    assert '<span class="badge ok">Passed</span>' in sso_section
+    assert "SSO checked" in scim_section
 
 
 # The SCIM section asks for a passed check before provisioning is enabled from the page.
 
 
 def test_scim_section_asks_for_the_check_while_sso_is_unchecked(admin_client, sso):
-    content = admin_client.get("/settings/").content.decode()
+    content = admin_client.get("/settings/scim/").content.decode()
 
     assert "SSO not checked" in content
     assert "see it pass before enabling provisioning" in content

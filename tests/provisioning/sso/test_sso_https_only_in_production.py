@@ -59,6 +59,6 @@ def test_the_settings_page_says_why_sso_is_off(admin_client, sso, production):
     production.ALLOWED_HOSTS = ["testserver"]
     production.PUBLIC_URL = "http://testserver"
 
-    page = admin_client.get("/settings/").content.decode()
+    page = admin_client.get("/settings/sso/").content.decode()
 
     assert "Single sign-on is off until the portal" in page

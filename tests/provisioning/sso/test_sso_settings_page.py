@@ -57,7 +57,7 @@ def assert_nothing_saved(response) -> None:
 
 
 def test_shows_what_the_idp_admin_needs(admin_client):
-    content = admin_client.get("/settings/").content.decode()
+    content = admin_client.get("/settings/sso/").content.decode()
 
     assert "http://testserver/sso/saml/metadata/" in content  # SP entity ID and metadata
     assert "http://testserver/sso/saml/acs/" in content
@@ -65,7 +65,7 @@ def test_shows_what_the_idp_admin_needs(admin_client):
 
 
 def test_every_input_of_the_sso_form_has_a_label(admin_client):
-    content = admin_client.get("/settings/").content.decode()
+    content = admin_client.get("/settings/sso/").content.decode()
     form = content[content.index('action="/settings/sso/"') :]
     form = form[: form.index("</form>")]
 
@@ -76,7 +76,7 @@ def test_every_input_of_the_sso_form_has_a_label(admin_client):
 
 
 def test_prefills_okta_s_attribute_names(admin_client):
-    form = admin_client.get("/settings/").context["sso_form"]
+    form = admin_client.get("/settings/sso/").context["sso_form"]
 
     names = [form[f].value() for f in ("attr_username", "attr_first_name", "attr_last_name")]
     assert [*names, form["attr_email"].value()] == ["Username", "FirstName", "LastName", "Email"]
@@ -276,7 +276,7 @@ def test_only_portal_admins_change_sso(learner_client, client: Client, signing_k
 
 
 def test_the_user_type_mapping_says_which_types_an_idp_may_set(admin_client, sso):
-    page = admin_client.get("/settings/").content.decode()
+    page = admin_client.get("/settings/sso/").content.decode()
 
     assert "Its value may set Admin-Type, Trainer-Type, Learner-Type; a user type granted" in page
     assert "only in the portal (SuperAdmin) is ignored." in page
