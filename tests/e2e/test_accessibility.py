@@ -41,6 +41,7 @@ def test_the_admin_pages(signed_in: Page, width: int):
     )
 
     for path in [
+        "/",
         "/users/",
         "/users/new/",
         f"/users/{user.pk}/",
@@ -56,6 +57,7 @@ def test_the_admin_pages(signed_in: Page, width: int):
         "/settings/users/",
         "/settings/sso/",
         "/settings/scim/",
+        "/settings/scim/clients/",
         "/settings/custom-fields/new/",
         f"/settings/custom-fields/{field.pk}/edit/",
         f"/settings/custom-fields/{field.pk}/delete/",
