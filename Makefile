@@ -16,7 +16,7 @@ GROUP_SIZES ?= 1000,10000,50000
 # make soak DURATION=60; make fault
 DURATION ?= 60
 
-.PHONY: bench soak fault run test test-sqlite test-postgres lint migrate venv chromium clean
+.PHONY: screenshots bench soak fault run test test-sqlite test-postgres lint migrate venv chromium clean
 
 venv: $(VENV)/.installed
 
@@ -61,6 +61,11 @@ test-postgres: venv chromium
 	scripts/with-postgres $(BIN)/pytest -q
 
 test: lint test-sqlite test-postgres
+
+# Every page the accessibility test opens, at 1280 and 390 px, under var/screenshots/.
+screenshots: venv chromium
+	env -u DATABASE_URL $(BIN)/pytest -q tests/e2e/test_accessibility.py
+	@echo "Screenshots in var/screenshots/"
 
 clean:
 	rm -rf $(VENV) var

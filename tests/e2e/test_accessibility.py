@@ -3,11 +3,14 @@ a real Chromium: as a signed-out visitor, as an admin, at a desktop and a phone'
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
 from accounts.models import CustomField
+from tests.e2e.conftest import screenshot
 from tests.factories import BranchFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -16,10 +19,14 @@ AXE = Axe()
 
 
 def assert_accessible(page: Page, path: str) -> None:
+    """axe-core finds no violation on the page; its screenshot, at the viewport's width, is
+    written under var/screenshots/ (``make screenshots``)."""
     response = page.goto(path)
     assert response is not None and response.status == 200, path
     results = AXE.run(page)
     assert results.violations_count == 0, f"{path}\n{results.generate_report()}"
+    name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "home"
+    screenshot(page, f"{name}-{page.viewport_size['width'] if page.viewport_size else 0}")
 
 
 def test_the_sign_in_page(page: Page):
