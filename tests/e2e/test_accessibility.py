@@ -9,7 +9,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
-from accounts.models import CustomField
+from accounts.models import AuditEvent, CustomField
 from tests.e2e.conftest import screenshot
 from tests.factories import BranchFactory, UserFactory
 
@@ -29,7 +29,9 @@ def assert_accessible(page: Page, path: str) -> None:
     screenshot(page, f"{name}-{page.viewport_size['width'] if page.viewport_size else 0}")
 
 
-def test_the_sign_in_page(page: Page):
+@pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])
+def test_the_sign_in_page(page: Page, width: int):
+    page.set_viewport_size({"width": width, "height": 900})
     assert_accessible(page, "/login/")
 
 
@@ -45,6 +47,13 @@ def test_the_admin_pages(signed_in: Page, width: int):
     branch = BranchFactory()
     field = CustomField.objects.create(
         key="shirt", label="Shirt", type="dropdown", options=["S", "M"]
+    )
+    event = AuditEvent.objects.create(
+        event_type="user.updated",
+        actor_label="scim:token 1a2b3c4d",
+        target_user=user,
+        target_label=user.username,
+        changes=[{"field": "first_name", "before": "Ann", "after": "Anna"}],
     )
 
     for path in [
@@ -69,5 +78,6 @@ def test_the_admin_pages(signed_in: Page, width: int):
         f"/settings/custom-fields/{field.pk}/edit/",
         f"/settings/custom-fields/{field.pk}/delete/",
         "/provisioning/log/",
+        f"/provisioning/log/{event.pk}/",
     ]:
         assert_accessible(page, path)
