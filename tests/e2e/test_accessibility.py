@@ -10,6 +10,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
 from accounts.models import AuditEvent, CustomField
+from provisioning import services as provisioning_services
 from tests.e2e.conftest import screenshot
 from tests.factories import BranchFactory, UserFactory
 
@@ -36,7 +37,7 @@ def test_the_sign_in_page(page: Page, width: int):
 
 
 @pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])
-def test_the_admin_pages(signed_in: Page, width: int):
+def test_the_admin_pages(signed_in: Page, width: int, actor):
     page = signed_in
     page.set_viewport_size({"width": width, "height": 900})
     user = UserFactory(
@@ -48,6 +49,7 @@ def test_the_admin_pages(signed_in: Page, width: int):
     field = CustomField.objects.create(
         key="shirt", label="Shirt", type="dropdown", options=["S", "M"]
     )
+    entra = provisioning_services.create_oauth_client("Entra", actor=actor).client
     event = AuditEvent.objects.create(
         event_type="user.updated",
         actor_label="scim:token 1a2b3c4d",
@@ -74,6 +76,7 @@ def test_the_admin_pages(signed_in: Page, width: int):
         "/settings/sso/",
         "/settings/scim/",
         "/settings/scim/clients/",
+        f"/settings/scim/clients/{entra.pk}/revoke/",
         "/settings/custom-fields/new/",
         f"/settings/custom-fields/{field.pk}/edit/",
         f"/settings/custom-fields/{field.pk}/delete/",
