@@ -32,7 +32,7 @@ from provisioning.models import (
     ScimSettings,
 )
 from provisioning.services.events import ProvisioningError, record_event
-from provisioning.services.scim_settings import LAST_USED_RESOLUTION, ScimClient
+from provisioning.services.scim_settings import LAST_USED_RESOLUTION, ScimClient, set_setting
 
 SCOPE = "scim"  # the only scope: the SCIM API
 NAME_MAX_LENGTH = OAuthClient._meta.get_field("name").max_length or 100
@@ -170,17 +170,13 @@ def set_oauth_token_lifetime(minutes: int, *, actor: Actor) -> ScimSettings:
         raise OAuthClientError(
             f"An access token lives {shortest} to {longest} minutes, not {minutes}."
         )
-    with write_transaction():
-        scim = ScimSettings.objects.select_for_update().get(pk=ScimSettings.load().pk)
-        if scim.oauth_token_lifetime_minutes != minutes:
-            scim.oauth_token_lifetime_minutes = minutes
-            scim.save(update_fields=["oauth_token_lifetime_minutes"])
-            record_event(
-                EventType.SCIM_SETTINGS_UPDATED,
-                actor=actor,
-                detail=f"OAuth access token lifetime {minutes} minutes",
-            )
-    return scim
+    return set_setting(
+        "oauth_token_lifetime_minutes",
+        minutes,
+        actor=actor,
+        event_type=EventType.SCIM_SETTINGS_UPDATED,
+        detail=f"OAuth access token lifetime {minutes} minutes",
+    )
 
 
 # The token endpoint (RFC 6749 §4.4.2, §4.4.3) ---------------------------------------------------

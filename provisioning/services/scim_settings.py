@@ -39,31 +39,34 @@ class ScimClient:
         return self.token_prefix
 
 
-def set_scim_enabled(enabled: bool, *, actor: Actor) -> ScimSettings:
+def set_setting(
+    field: str, value: object, *, actor: Actor, event_type: str, detail: str = ""
+) -> ScimSettings:
+    """Set one field of the SCIM settings, under the row's lock; a change (only a change) is
+    recorded in the same transaction."""
     with write_transaction():
         scim = ScimSettings.objects.select_for_update().get(pk=ScimSettings.load().pk)
-        if scim.enabled != enabled:
-            scim.enabled = enabled
-            scim.save(update_fields=["enabled"])
-            record_event(
-                EventType.SCIM_ENABLED if enabled else EventType.SCIM_DISABLED, actor=actor
-            )
+        if getattr(scim, field) != value:
+            setattr(scim, field, value)
+            scim.save(update_fields=[field])
+            record_event(event_type, actor=actor, detail=detail)
     return scim
+
+
+def set_scim_enabled(enabled: bool, *, actor: Actor) -> ScimSettings:
+    event_type = EventType.SCIM_ENABLED if enabled else EventType.SCIM_DISABLED
+    return set_setting("enabled", enabled, actor=actor, event_type=event_type)
 
 
 def set_custom_fields_provisioning(enabled: bool, *, actor: Actor) -> ScimSettings:
     """Expose the custom user fields over SCIM, or stop (values kept either way)."""
-    with write_transaction():
-        scim = ScimSettings.objects.select_for_update().get(pk=ScimSettings.load().pk)
-        if scim.custom_fields_enabled != enabled:
-            scim.custom_fields_enabled = enabled
-            scim.save(update_fields=["custom_fields_enabled"])
-            record_event(
-                EventType.SCIM_SETTINGS_UPDATED,
-                actor=actor,
-                detail=f"custom fields provisioning {'on' if enabled else 'off'}",
-            )
-    return scim
+    return set_setting(
+        "custom_fields_enabled",
+        enabled,
+        actor=actor,
+        event_type=EventType.SCIM_SETTINGS_UPDATED,
+        detail=f"custom fields provisioning {'on' if enabled else 'off'}",
+    )
 
 
 def rotate_scim_token(*, actor: Actor, grace: dt.timedelta | None = None) -> str:
