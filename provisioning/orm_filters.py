@@ -84,7 +84,7 @@ class AttributeSpec:
     """How one filterable SCIM attribute maps onto the ORM.
 
     ``field`` is an ORM field path (``"first_name"``, ``"profile__title"``); ``None`` means every
-    row has ``constant`` (``emails.type`` is always "work" when a user has one email).
+    row has ``constant``.
     ``type`` is one of ``OPERATORS``' keys; RFC 7643 §2.2 ``caseExact`` is ``case_exact``.
     With ``element``, ``field`` is a JSON list kept whole and the attribute is that key of its
     elements: a filter matches a row when some element matches.
@@ -98,6 +98,10 @@ class AttributeSpec:
     element: str | None = None
     # The key in ``field``, a JSON object (custom fields): only eq, ne and pr, exactly.
     json_key: str | None = None
+    # With ``element``: ``field`` is the column of the one element kept in columns (the
+    # portal's email) and ``others`` the JSON list of the other elements: a filter matches a
+    # row when the element in columns or one of the others matches.
+    others: str | None = None
 
     def __post_init__(self) -> None:
         # A typo in a whitelist is a programming error: fail where the whitelist is built.
@@ -145,8 +149,20 @@ class _Translator:
                     return Q(AnyElement(column, self.element_condition(inner, parent=path)))
                 # Each sub-attribute of this list maps to a column of the same row, so "the
                 # same element matches every condition" is simply all conditions on the row.
-                return self.q(inner, parent=path)
-            case Present(path) | Compare(path) if self.spec(path, parent).element:
+                matched = self.q(inner, parent=path)
+                others = self.others(path)
+                if others is not None:
+                    matched |= Q(AnyElement(others, self.element_condition(inner, parent=path)))
+                return matched
+            case Present(path) | Compare(path) if parent is None and self.spec(path, None).others:
+                spec = self.spec(path, None)
+                assert spec.others is not None
+                return _column_q(node, spec) | Q(
+                    AnyElement(spec.others, self.element_condition(node, parent=None))
+                )
+            case Present(path) | Compare(path) if (
+                self.spec(path, parent).element and not self.spec(path, parent).others
+            ):
                 spec = self.spec(path, parent)
                 assert spec.field is not None
                 return Q(AnyElement(spec.field, self.element_condition(node, parent=parent)))
@@ -162,11 +178,25 @@ class _Translator:
 
     def kept_whole(self, path: AttrPath) -> str | None:
         """The column of a list kept whole that ``path`` names, if it names one."""
+        spec = self._element_spec(path)
+        return spec.field if spec is not None and spec.others is None else None
+
+    def others(self, path: AttrPath) -> str | None:
+        """The column of the other elements of a list kept partly in columns, if ``path``
+        names one."""
+        spec = self._element_spec(path)
+        return spec.others if spec is not None else None
+
+    def _element_spec(self, path: AttrPath) -> AttributeSpec | None:
         prefix = f"{path.key()}."
-        for key, spec in self.attributes.items():
-            if key.startswith(prefix) and spec.element is not None:
-                return spec.field
-        return None
+        return next(
+            (
+                spec
+                for key, spec in self.attributes.items()
+                if key.startswith(prefix) and spec.element is not None
+            ),
+            None,
+        )
 
     def element_condition(self, node: Filter, *, parent: AttrPath | None) -> ElementCondition:
         """``node`` as a condition on one element of a list kept whole."""
@@ -236,6 +266,12 @@ def _json_key_q(spec: AttributeSpec, op: str, value: Any, path: AttrPath) -> Q:
         return ~has_key if op == "eq" else has_key
     equal = Q(**{f"{spec.field}__{spec.json_key}": _coerce(spec, value, path)}) & has_key
     return ~equal if op == "ne" else equal
+
+
+def _column_q(node: Present | Compare, spec: AttributeSpec) -> Q:
+    if isinstance(node, Present):
+        return _present_q(spec)
+    return _compare_q(spec, node.op, node.value, node.path)
 
 
 def _present_q(spec: AttributeSpec) -> Q:

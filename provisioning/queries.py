@@ -40,6 +40,15 @@ def _spec(ref: AttributeRef) -> AttributeSpec:
             ref.attribute.storage, kind, attribute.case_exact, element=attribute.name
         )
     assert attribute.storage is not None
+    if ref.attribute.others is not None and ref.sub_attribute is not None:
+        # A column of the element kept in columns; the others are elements of a JSON list.
+        return AttributeSpec(
+            attribute.storage,
+            kind,
+            attribute.case_exact,
+            element=attribute.name,
+            others=ref.attribute.others,
+        )
     return AttributeSpec(attribute.storage, kind, attribute.case_exact)
 
 

@@ -212,6 +212,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # kept so that what an IdP writes is what it reads back.
     email_type = models.CharField(max_length=20, blank=True, default="work")
     email_primary = models.BooleanField(default=True)
+    # The other addresses an IdP sends, each {"value", "type", "primary"} as sent; not unique,
+    # and nobody signs in with them.
+    other_emails = models.JSONField(default=list, blank=True)
     first_name = models.CharField(max_length=150, blank=True)
     last_name = models.CharField(max_length=150, blank=True)
     time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
@@ -246,6 +249,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     cost_center = models.CharField(max_length=255, blank=True)
     manager_ref = models.CharField(
         max_length=255, blank=True, help_text="The manager's id at the identity provider."
+    )
+    manager_display_name = models.TextField(
+        max_length=255,
+        blank=True,
+        help_text="The manager's name, as the identity provider sent it.",
     )
     # Whether time zone / user type came from a default rather than being given; see
     # accounts.defaults for how this is used.

@@ -88,8 +88,10 @@ def create_user(
             name: check(_clean_text, name, data.profile.get(name), fallback="")
             for name in PROFILE_FIELDS
         },
-        phone_numbers=check(_clean_list, "phone_numbers", data.phone_numbers, fallback=[]),
-        addresses=check(_clean_list, "addresses", data.addresses, fallback=[]),
+        **{
+            name: check(_clean_list, name, getattr(data, name), fallback=[])
+            for name in CONTACT_LISTS
+        },
         custom_fields=check(custom_fields.clean_values, data.custom_fields, user=None, fallback={}),
         source=data.source,
         is_staff=data.is_staff,

@@ -55,11 +55,13 @@ PROFILE_FIELDS = frozenset(
         "department",
         "cost_center",
         "manager_ref",
+        "manager_display_name",
     }
 )
 
 # Lists kept as given: element key -> the longest text it holds.
 CONTACT_LISTS: dict[str, dict[str, int]] = {
+    "other_emails": {"value": 254, "type": 20, "primary": 0},
     "phone_numbers": {"value": 100, "display": 100, "type": 20, "primary": 0},
     "addresses": {
         "formatted": 1000,
@@ -174,6 +176,7 @@ class NewUser:
     email_type: str = "work"
     email_primary: bool = True
     profile: Mapping[str, str] = field(default_factory=dict)  # PROFILE_FIELDS
+    other_emails: Sequence[Mapping[str, Any]] = ()
     phone_numbers: Sequence[Mapping[str, Any]] = ()
     addresses: Sequence[Mapping[str, Any]] = ()
     custom_fields: Mapping[str, Any] = field(default_factory=dict)  # by field key
@@ -244,8 +247,9 @@ def _clean_language(value: str | None, field_name: str = "language") -> str:
 
 
 def _clean_list(field_name: str, elements: Sequence[Mapping[str, Any]] | None) -> list[dict]:
-    """A list of phone numbers or addresses: objects of the keys ``CONTACT_LISTS`` names,
-    texts within their lengths and a boolean "primary", true at most once."""
+    """A list of other email addresses, phone numbers or addresses: objects of the keys
+    ``CONTACT_LISTS`` names, texts within their lengths and a boolean "primary", true at most
+    once."""
     label = field_name.replace("_", " ")
     keys = CONTACT_LISTS[field_name]
     elements = list(elements or ())

@@ -78,6 +78,9 @@ class Attribute:
     is a string that only a UUID can equal). ``kept_when_absent``: a PUT without it keeps the
     current value (the portal requires one, or its admin set it) instead of clearing it to
     ``cleared``.
+    ``others``: for a multi-valued complex attribute whose sub-attributes name columns (the
+    portal keeps one email address in its own columns), the column that keeps the other
+    elements whole, each as sent.
     """
 
     name: str
@@ -99,6 +102,7 @@ class Attribute:
     filter_type: str | None = None
     kept_when_absent: bool = False
     cleared: Any = ""
+    others: str | None = None
 
     @property
     def kept_whole(self) -> bool:

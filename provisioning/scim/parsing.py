@@ -66,52 +66,68 @@ def _simple(attribute: Attribute, value: Any, label: str) -> Any:
     return parse_boolean(value, label) if attribute.type == BOOLEAN else _string(value, label)
 
 
-def _chosen(items: Any, label: str) -> dict[str, Any] | None:
-    """The one element of a multi-valued attribute the portal keeps (it keeps one email): the
-    primary one, else the work one, else the first; elements without a value do not count."""
+def _objects(items: Any, label: str) -> list[dict[str, Any]]:
     if not isinstance(items, list) or not all(isinstance(item, Mapping) for item in items):
         raise InvalidValue(f"{label} must be a list of objects.")
-    valued = [folded(item) for item in items if folded(item).get("value") not in (None, "")]
-    primary = (
-        item
-        for item in valued
-        if item.get("primary") is not None and parse_boolean(item["primary"], f"{label}.primary")
-    )
-    work = (item for item in valued if str(item.get("type", "")).lower() == "work")
-    return next(primary, None) or next(work, None) or (valued[0] if valued else None)
+    return [folded(item) for item in items]
+
+
+def _element(attribute: Attribute, data: Mapping[str, Any], label: str) -> dict[str, Any]:
+    """One element of a list kept whole: its declared sub-attributes, typed and named
+    canonically; unassigned ones left out (RFC 7643 §2.5)."""
+    return {
+        sub.name: _simple(sub, data[sub.name.lower()], f"{label}.{sub.name}")
+        for sub in attribute.sub_attributes
+        if data.get(sub.name.lower()) not in (None, "")
+    }
+
+
+def _one_primary(elements: list[dict[str, Any]], label: str) -> None:
+    if sum(element.get("primary") is True for element in elements) > 1:
+        raise InvalidValue(f"{label}: at most one element may be primary (RFC 7643 §2.4).")
 
 
 def _elements(attribute: Attribute, items: Any, label: str) -> list[dict[str, Any]]:
-    """A list kept whole: each element's declared sub-attributes, typed and named canonically,
-    in the order sent; elements with nothing in them are dropped (RFC 7643 §2.5)."""
-    if not isinstance(items, list) or not all(isinstance(item, Mapping) for item in items):
-        raise InvalidValue(f"{label} must be a list of objects.")
-    elements = []
-    for position, item in enumerate(items):
-        data = folded(item)
-        element = {
-            sub.name: _simple(sub, data[sub.name.lower()], f"{label}[{position}].{sub.name}")
-            for sub in attribute.sub_attributes
-            if data.get(sub.name.lower()) not in (None, "")
-        }
-        if any(key != "primary" for key in element):
-            elements.append(element)
-    if sum(element.get("primary") is True for element in elements) > 1:
-        raise InvalidValue(f"{label}: at most one element may be primary (RFC 7643 §2.4).")
+    """A list kept whole, in the order sent; elements with nothing in them are dropped."""
+    parsed = (
+        _element(attribute, item, f"{label}[{position}]")
+        for position, item in enumerate(_objects(items, label))
+    )
+    elements = [element for element in parsed if element.keys() - {"primary"}]
+    _one_primary(elements, label)
     return elements
+
+
+def _split(attribute: Attribute, items: Any, label: str) -> dict[str, Any]:
+    """A multi-valued attribute kept partly in columns (emails): the primary element, else the
+    work one, else the first, into its sub-attributes' columns; the others whole, in the order
+    sent, in ``attribute.others``. Elements without a value do not count."""
+    valued = [
+        element
+        for position, item in enumerate(_objects(items, label))
+        if (element := _element(attribute, item, f"{label}[{position}]")).get("value")
+    ]
+    _one_primary(valued, label)
+    primary = (element for element in valued if element.get("primary") is True)
+    work = (element for element in valued if str(element.get("type", "")).lower() == "work")
+    chosen = next(primary, None) or next(work, None) or (valued[0] if valued else None)
+    values: dict[str, Any] = {}
+    if chosen is not None:
+        for sub in attribute.sub_attributes:
+            if sub.storage is not None and sub.name in chosen:
+                values[sub.storage] = chosen[sub.name]
+    if attribute.others is not None:
+        values[attribute.others] = [element for element in valued if element is not chosen]
+    return values
 
 
 def _complex(attribute: Attribute, value: Any, label: str) -> dict[str, Any]:
     if attribute.multi_valued:
-        element = _chosen(value, label)
-        if element is None:
-            return {}
-    else:
-        value = quirks.complex_value(
-            value, takes_bare_value=attribute.sub_attribute("value") is not None
-        )
-        element = _object(value, label)
-    return _values(attribute.sub_attributes, element, prefix=f"{label}.")
+        return _split(attribute, value, label)
+    value = quirks.complex_value(
+        value, takes_bare_value=attribute.sub_attribute("value") is not None
+    )
+    return _values(attribute.sub_attributes, _object(value, label), prefix=f"{label}.")
 
 
 def _values(attributes: tuple[Attribute, ...], data: Mapping[str, Any], prefix: str = "") -> dict:

@@ -35,8 +35,17 @@ def _refs() -> Iterator[AttributeRef]:
 
 @cache
 def stored() -> dict[str, AttributeRef]:
-    """Every attribute this server keeps, by its storage key."""
-    return {ref.definition.storage: ref for ref in _refs() if ref.definition.storage}
+    """Every attribute this server keeps, by its storage key; the column that keeps the other
+    elements of an attribute kept partly in columns (``Attribute.others``) is the attribute's."""
+    found = {ref.definition.storage: ref for ref in _refs() if ref.definition.storage}
+    for ref in _refs():
+        if ref.sub_attribute is None and ref.attribute.others is not None:
+            found[ref.attribute.others] = ref
+    return found
+
+
+def _keeps_others(ref: AttributeRef) -> bool:
+    return ref.sub_attribute is None and ref.attribute.others is not None
 
 
 def columns() -> tuple[str, ...]:
@@ -77,11 +86,9 @@ def sortable_names() -> list[str]:
     return [ref.canonical for ref in _refs() if ref.definition.sortable]
 
 
-def writable() -> Iterator[AttributeRef]:
-    """The attributes a client may set, with their storage (RFC 7643 §2.2 "mutability")."""
-    for ref in stored().values():
-        if _is_writable(ref):
-            yield ref
+def writable() -> dict[str, AttributeRef]:
+    """The attributes a client may set, by storage key (RFC 7643 §2.2 "mutability")."""
+    return {storage: ref for storage, ref in stored().items() if _is_writable(ref)}
 
 
 def _is_writable(ref: AttributeRef) -> bool:
@@ -94,7 +101,7 @@ def client_owned() -> Mapping[str, object]:
     what it sends, or this value when absent (RFC 7644 §3.5.1)."""
     return MappingProxyType(
         {
-            storage: ref.definition.cleared
+            storage: [] if _keeps_others(ref) else ref.definition.cleared
             for storage, ref in stored().items()
             if _is_writable(ref)
             and not ref.definition.kept_when_absent
@@ -108,7 +115,7 @@ def required_kept() -> tuple[str, ...]:
     (RFC 7644 §3.5.2.2, mutability)."""
     return tuple(
         ref.canonical
-        for ref in writable()
+        for ref in writable().values()
         if ref.definition.required and ref.definition.kept_when_absent
     )
 

@@ -100,12 +100,17 @@ def _complex_getter(attribute: Attribute) -> Getter:
     if not attribute.multi_valued:
         return read
 
-    def one_element(user: UserView, base_url: str) -> list[dict[str, Any]]:
-        # A multi-valued attribute the portal keeps one of: an element only with its value.
-        element = read(user, base_url)
-        return [element] if "value" in element else []
+    others = attribute.others
 
-    return one_element
+    def elements(user: UserView, base_url: str) -> list[dict[str, Any]]:
+        # The element kept in columns (only with its value), then the others as stored.
+        element = read(user, base_url)
+        kept = [element] if "value" in element else []
+        if others is None:
+            return kept
+        return kept + [_without_empty(other) for other in user[others] or ()]
+
+    return elements
 
 
 def _elements_getter(attribute: Attribute) -> Getter:

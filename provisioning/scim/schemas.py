@@ -203,9 +203,13 @@ USER = Schema(
         Attribute(
             "emails",
             COMPLEX,
-            # The portal keeps one address: the primary one, else the work one, else the first.
-            "Email addresses of the user.",
+            # The portal's address, the one a person signs in with and that is unique, is the
+            # primary one, else the work one, else the first; it is kept in columns of its
+            # own, the others whole in "other_emails", each as it was sent.
+            "Email addresses of the user. The primary one, else the work one, else the first "
+            "is the user's address in the portal and unique; the others are kept as sent.",
             multi_valued=True,
+            others="other_emails",
             sortable=True,  # by the value (RFC 7644 §3.4.2.3: the primary one)
             sub_attributes=(
                 Attribute(
@@ -375,8 +379,13 @@ ENTERPRISE_USER = Schema(
                     "URI of the manager's SCIM resource.",
                     reference_types=("User",),
                 ),
+                # RFC 7643 §4.3 makes it read-only, for a server that looks the manager up;
+                # Okta's default mapping pushes it (its "manager" profile attribute), and the
+                # manager need not be a user here: it is kept as sent.
                 Attribute(
-                    "displayName", description="Display name of the manager.", mutability=READ_ONLY
+                    "displayName",
+                    description="Display name of the manager, as the identity provider sent it.",
+                    storage="manager_display_name",
                 ),
             ),
         ),

@@ -39,6 +39,7 @@ def test_parses_an_okta_create_body():
         "email": "isaac@example.com",
         "email_type": "work",
         "email_primary": True,
+        "other_emails": [],
         "is_active": True,
         "password": "1mz050nq",
         "locale": "en-US",

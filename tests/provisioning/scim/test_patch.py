@@ -394,7 +394,7 @@ SUCCESS_CASES = [
         patch_body(
             {"op": "replace", "path": "meta.version", "value": 'W/"9"'},
             {"op": "replace", "path": "groups", "value": [{"value": "g2"}]},
-            {"op": "replace", "path": f"{ENTERPRISE}:manager.displayName", "value": "Eve"},
+            {"op": "replace", "path": "meta.lastModified", "value": "2026-01-01T00:00:00Z"},
             {"op": "add", "value": {"x509Certificates": [], "urn:example:custom:1.0:User:a": 1}},
         ),
         ALICE,

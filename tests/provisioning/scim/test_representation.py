@@ -47,6 +47,8 @@ def view(**fields) -> UserView:
         "division": "",
         "department": "",
         "manager_ref": "",
+        "manager_display_name": "",
+        "other_emails": [],
         "branches": "",
         "groups": (),
     }
