@@ -53,11 +53,10 @@ class UserResourceView(ScimView):
         [resource] = self.resources([view], projection)
         return with_etag(Response(resource, status=status_code), view["version"])
 
-    def response_after_write(
-        self, user: User, projection: Projection, status_code: int = status.HTTP_200_OK
-    ) -> Response:
-        """The user a write left, read back as a GET would show it."""
-        return self.user_response(queries.get_user_view(str(user.scim_id)), projection, status_code)
+    def response_after_create(self, user: User, projection: Projection) -> Response:
+        """The user a create left, read back as a GET would show it."""
+        view = queries.get_user_view(str(user.scim_id))
+        return self.user_response(view, projection, status.HTTP_201_CREATED)
 
 
 class UsersView(UserResourceView):
@@ -67,7 +66,7 @@ class UsersView(UserResourceView):
     def post(self, request: Request) -> Response:
         projection = self.projection()
         user = services.provision_user(request.data, actor=self.actor, custom=self.custom())
-        response = self.response_after_write(user, projection, status.HTTP_201_CREATED)
+        response = self.response_after_create(user, projection)
         response["Location"] = f"{self.base_url()}/Users/{user.scim_id}"
         return response
 
@@ -89,25 +88,25 @@ class UserDetailView(UserResourceView):
 
     def put(self, request: Request, scim_id: str) -> Response:
         projection = self.projection()
-        user = services.replace_user(
+        written = services.replace_user(
             scim_id,
             request.data,
             actor=self.actor,
             expected_versions=self.if_match(),
             custom=self.custom(),
         )
-        return self.response_after_write(user, projection)
+        return self.user_response(written.view, projection)
 
     def patch(self, request: Request, scim_id: str) -> Response:
         projection = self.projection()
-        user = services.patch_user(
+        written = services.patch_user(
             scim_id,
             request.data,
             actor=self.actor,
             expected_versions=self.if_match(),
             custom=self.custom(),
         )
-        return self.response_after_write(user, projection)
+        return self.user_response(written.view, projection)
 
     def delete(self, request: Request, scim_id: str) -> Response:
         services.delete_user(scim_id, actor=self.actor, expected_versions=self.if_match())

@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -184,16 +184,24 @@ def _unchanged_type(given: str, current: str) -> bool:
     return _same_name(given, current) and not _same_name(given, UserType.SUPER_ADMIN)
 
 
+class UserWrite(NamedTuple):
+    """A write's outcome: the user as saved, and its SCIM view as a GET would now read it."""
+
+    user: User
+    view: UserView
+
+
 def _update(
     user: User,
+    view: UserView,
     changes: dict[str, Any],
     *,
     actor: Actor,
     event_type: str,
     note: str = "",
-) -> User:
-    """Apply ``changes`` to ``user`` (read under lock), in the caller's transaction. A write
-    that changes nothing is still an accepted write, and recorded so."""
+) -> UserWrite:
+    """Apply ``changes`` to ``user`` (read under lock, ``view`` with it), in the caller's
+    transaction. A write that changes nothing is still an accepted write, and recorded so."""
     change = accounts.update_user(
         user,
         changes,
@@ -203,7 +211,7 @@ def _update(
         event_type=event_type,
         note=note,
     )
-    return change.user
+    return UserWrite(change.user, queries.view_after_write(change.user, view, change.changed))
 
 
 @contextmanager
@@ -226,7 +234,7 @@ def replace_user(
     actor: Actor,
     expected_versions: Collection[int] | None = None,
     custom: tuple[Attribute, ...] = (),
-) -> User:
+) -> UserWrite:
     """RFC 7644 §3.5.1 (PUT): replace the user's attributes; never creates. The custom user
     fields (``custom``) are replaced too: one left out is cleared."""
     with _locked_write(scim_id, expected_versions=expected_versions) as (user, current):
@@ -235,6 +243,7 @@ def replace_user(
             changes["custom_fields"] = scim_custom.values_in(payload, custom)
         return _update(
             user,
+            current,
             changes,
             actor=actor,
             event_type=EventType.USER_REPLACED,
@@ -249,7 +258,7 @@ def patch_user(
     actor: Actor,
     expected_versions: Collection[int] | None = None,
     custom: tuple[Attribute, ...] = (),
-) -> User:
+) -> UserWrite:
     """RFC 7644 §3.5.2 (PATCH): apply the operations to the current resource, all or nothing.
 
     The patch applies to the user as it is under the row lock: two concurrent PATCHes are
@@ -267,6 +276,7 @@ def patch_user(
             changes["branches"] = []
         return _update(
             user,
+            view,
             changes,
             actor=actor,
             event_type=EventType.USER_UPDATED,
