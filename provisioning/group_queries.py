@@ -20,8 +20,8 @@ from django.db.models.functions import Lower
 from accounts.models import SCIM_VISIBLE, Group, Membership, User, scim_visible_through
 from provisioning.orm_filters import AttributeSpec, to_q
 from provisioning.scim.errors import InvalidValue, NotFound
+from provisioning.scim.group_schemas import GROUP
 from provisioning.scim.listing import ListQuery
-from provisioning.scim.schemas import GROUP
 
 # What an IdP may filter Groups on, keyed like filters.AttrPath.key() (RFC 7644 §3.4.2.2):
 # displayName folds case as the unique index does; a member is found by its user's id.

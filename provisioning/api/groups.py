@@ -24,7 +24,7 @@ from accounts.models import Group
 from provisioning import group_queries, services
 from provisioning.api.base import ScimView, with_etag
 from provisioning.scim.constants import MEDIA_TYPE
-from provisioning.scim.groups import (
+from provisioning.scim.group_representation import (
     GroupProjection,
     group_projection,
     group_resource,

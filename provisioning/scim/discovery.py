@@ -1,5 +1,5 @@
 """The discovery documents (RFC 7644 §4): ServiceProviderConfig, ResourceTypes and Schemas,
-from the User registry (``provisioning.scim.schemas``)."""
+from the User and Group registries (``provisioning.scim.schemas``, ``group_schemas``)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,8 @@ from typing import Any
 
 from provisioning.scim import constants
 from provisioning.scim.attributes import Attribute, base
-from provisioning.scim.schemas import (
-    ENTERPRISE_USER,
-    GROUP,
-    GROUP_RESOURCE_SCHEMAS,
-    LMS_GROUP,
-    LMS_USER,
-    USER,
-    USER_RESOURCE_SCHEMAS,
-)
+from provisioning.scim.group_schemas import GROUP, GROUP_RESOURCE_SCHEMAS, LMS_GROUP
+from provisioning.scim.schemas import ENTERPRISE_USER, LMS_USER, USER, USER_RESOURCE_SCHEMAS
 
 
 def service_provider_config(base_url: str, *, documentation_uri: str | None = None) -> dict:

@@ -4,8 +4,7 @@ A POST or PUT body becomes a ``GroupBody``; a PATCH's operations (``patch.parse_
 become one ``GroupPatch``: the fields to set and the members to add, to remove, or the exact
 list to replace them with. Members are never patched as a list in memory: what a PATCH does to
 them is a difference the domain writes row by row, so adding one member to a group of 50,000
-reads and writes one row. The resource is rendered in two parts, the group and its members,
-so that a large group's members can be written out as they are read.
+reads and writes one row. The resource is rendered by ``group_representation``.
 
 Names are case-insensitive (RFC 7643 §2.1); attributes this server does not keep are ignored
 and named (as for Users); a path that names none of the Group's attributes is ``invalidPath``.
@@ -13,7 +12,6 @@ and named (as for Users); a path that names none of the Group's attributes is ``
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,8 +19,8 @@ from typing import Any
 from provisioning.scim import constants, errors, quirks
 from provisioning.scim.attributes import by_name
 from provisioning.scim.filters import Compare, Filter, Or, PatchPath
+from provisioning.scim.group_schemas import GROUP
 from provisioning.scim.patch import PatchOperation
-from provisioning.scim.schemas import GROUP
 
 # What the API keeps of a group, by model field: name, external_id, description.
 GroupFields = dict[str, str]
@@ -353,117 +351,3 @@ def _members_operation(
         members.replace_with(())  # remove without a value: every member (RFC 7644 §3.5.2.2)
     else:
         members.remove_ids(member_ids(operation.value))
-
-
-# The resource ----------------------------------------------------------------------------------
-
-GroupView = Mapping[str, Any]
-
-
-def _timestamp(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def group_resource(view: GroupView, *, base_url: str) -> dict[str, Any]:
-    """The Group resource without its members (``member`` renders each): id, externalId,
-    displayName, the description under the LMS extension, meta."""
-    description = view.get("description") or ""
-    resource: dict[str, Any] = {
-        "schemas": [
-            constants.GROUP_SCHEMA,
-            *([constants.LMS_GROUP_SCHEMA] if description else []),
-        ],
-        "id": str(view["scim_id"]),
-    }
-    if view.get("external_id"):
-        resource["externalId"] = view["external_id"]
-    resource["displayName"] = view["name"]
-    if description:
-        resource[constants.LMS_GROUP_SCHEMA] = {"description": description}
-    resource["meta"] = {
-        "resourceType": "Group",
-        "created": _timestamp(view["created_at"]),
-        "lastModified": _timestamp(view["updated_at"]),
-        "location": f"{base_url}/Groups/{view['scim_id']}",
-        "version": f'W/"{view["version"]}"',
-    }
-    return resource
-
-
-def member(scim_id: Any, *, base_url: str) -> dict[str, Any]:
-    """One member as the resource lists it: the sub-attributes of RFC 7643 §8.7.1 (a
-    ``display`` a client sends is not kept, and none is returned)."""
-    return {"value": str(scim_id), "$ref": f"{base_url}/Users/{scim_id}", "type": "User"}
-
-
-@dataclass(frozen=True)
-class GroupProjection:
-    """RFC 7644 §3.4.2.5 for a Group: which of its attributes an answer shows, and whether
-    (and which sub-attributes of) its members."""
-
-    keep: frozenset[str] | None  # lower-case top-level names to keep; None: all by default
-    drop: frozenset[str]
-    members: bool
-    member_keys: frozenset[str] | None  # lower-case sub-attributes of members; None: all
-
-    def apply(self, resource: Mapping[str, Any]) -> dict[str, Any]:
-        """The resource (without members) as this projection shows it."""
-        shown = {}
-        for key, value in resource.items():
-            low = key.lower()
-            if low in {"id", "schemas"}:
-                shown[key] = value
-            elif self.keep is not None:
-                if low in self.keep:
-                    shown[key] = value
-            elif low not in self.drop:
-                shown[key] = value
-        return shown
-
-    def member(self, element: dict[str, Any]) -> dict[str, Any]:
-        if self.member_keys is None:
-            return element
-        return {k: v for k, v in element.items() if k.lower() in self.member_keys}
-
-
-def _group_name(raw: str) -> tuple[str, str]:
-    """(top-level key, sub-attribute) of a name in ``attributes``: lower case, the core
-    Group URN dropped, an extension's attributes under their URN."""
-    name = raw.strip().lower()
-    core = f"{constants.GROUP_SCHEMA.lower()}:"
-    if name.startswith(core):
-        name = name[len(core) :]
-    extension = constants.LMS_GROUP_SCHEMA.lower()
-    if name.startswith(f"{extension}:") or name == extension:
-        return extension, ""
-    top, _, sub = name.partition(".")
-    return top, sub
-
-
-def group_projection(
-    attributes: Sequence[str], excluded: Sequence[str], *, members_by_default: bool
-) -> GroupProjection:
-    """``members_by_default``: a single group's answer lists its members unless told not to;
-    a list answer does only when ``attributes`` names them (a group is found in a list, its
-    members read from the group itself), which keeps a lookup by name as fast for a group of
-    50,000 as for an empty one."""
-    if attributes:
-        names = [_group_name(a) for a in attributes if a.strip()]
-        keep = frozenset(top for top, _ in names)
-        subs = {sub for top, sub in names if top == "members"}
-        whole = any(top == "members" and not sub for top, sub in names)
-        return GroupProjection(
-            keep=keep,
-            drop=frozenset(),
-            members="members" in keep,
-            member_keys=None if whole or not subs else frozenset(subs),
-        )
-    # A sub-attribute excluded leaves its attribute shown; a URN's own dots ("2.0", "1.0")
-    # are not sub-attributes.
-    drop = frozenset(top for top, sub in map(_group_name, excluded) if top and not sub)
-    return GroupProjection(
-        keep=None,
-        drop=drop,
-        members=members_by_default and "members" not in drop,
-        member_keys=None,
-    )

@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models import Model
 
 from accounts.models import Group, User
-from provisioning.scim import constants, errors, schemas
+from provisioning.scim import constants, errors, group_schemas, schemas
 from provisioning.scim.attributes import STRING, Attribute, AttributeType, Mutability, Schema
 
 REF = "#/components/schemas/"
@@ -134,9 +134,9 @@ def group_schema(*, request: bool) -> dict[str, Any]:
     """The Group (RFC 7643 §4.2) with the LMS extension (its description). A request must
     have ``displayName``; Okta's ``urn:okta:custom:group:1.0`` is read as the extension."""
     schema = _object_schema(
-        schemas.COMMON_ATTRIBUTES + schemas.GROUP.attributes, request=request, model=Group
+        schemas.COMMON_ATTRIBUTES + group_schemas.GROUP.attributes, request=request, model=Group
     )
-    for extension in schemas.GROUP_RESOURCE_SCHEMAS[1:]:
+    for extension in group_schemas.GROUP_RESOURCE_SCHEMAS[1:]:
         schema["properties"][extension.id] = _extension_schema(
             extension, request=request, model=Group
         )

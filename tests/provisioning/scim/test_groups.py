@@ -17,13 +17,11 @@ from provisioning.scim.constants import (
     PATCH_OP,
     USER_SCHEMA,
 )
+from provisioning.scim.group_representation import group_projection, group_resource, member
 from provisioning.scim.groups import (
     GroupBody,
     GroupPatch,
-    group_projection,
-    group_resource,
     interpret_patch,
-    member,
     member_ids,
     parse_group,
 )
