@@ -35,16 +35,17 @@ class ValueInUse(AccountError):
     def __init__(self, value: str, *, held_by_deleted_user: bool) -> None:
         self.value = value
         self.held_by_deleted_user = held_by_deleted_user
-        if held_by_deleted_user:
-            message = (
-                f"The {self.label} {value!r} belongs to a deleted user. Restore that user, or "
-                f"delete it permanently to free the {self.label}: in the portal under Users → "
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        if self.held_by_deleted_user:
+            return (
+                f"The {self.label} {self.value!r} belongs to a deleted user. Restore that user, "
+                f"or delete it permanently to free the {self.label}: in the portal under Users → "
                 f"Deleted users (/users/deleted/), or with manage.py purge_deleted_users "
-                f"--{self.field} {value!r} --commit."
+                f"--{self.field} {self.value!r} --commit."
             )
-        else:
-            message = f"The {self.label} {value!r} is already used by another user."
-        super().__init__(message)
+        return f"The {self.label} {self.value!r} is already used by another user."
 
 
 class UsernameInUse(ValueInUse):
@@ -55,6 +56,25 @@ class UsernameInUse(ValueInUse):
 class EmailInUse(ValueInUse):
     field = "email"
     label = "email"
+
+
+class CustomValueInUse(ValueInUse):
+    """A value of a custom user field marked unique is held by another user, perhaps a
+    soft-deleted one: a conflict, as a taken username or email is. ``field`` is the portal
+    form's field (``custom_<key>``); the message names the field by its label and its key
+    (what an IdP maps to). ``value`` is the typed value, shown as text."""
+
+    def __init__(self, key: str, label: str, value: object, *, held_by_deleted_user: bool) -> None:
+        self.key, self.label, self.field = key, label, f"custom_{key}"
+        super().__init__(repr(value), held_by_deleted_user=held_by_deleted_user)
+
+    def describe(self) -> str:
+        if self.held_by_deleted_user:
+            return (
+                f"{self.label} ({self.key}): {self.value} is held by a deleted user. Restore "
+                "that user, or delete it permanently to free the value."
+            )
+        return f"{self.label} ({self.key}): {self.value} is held by another user."
 
 
 class InvalidData(AccountError):

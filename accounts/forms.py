@@ -192,7 +192,7 @@ class CustomFieldForm(forms.Form):
         max_length=50,
         help_text=(
             "The name identity providers map to, e.g. costCenter: a letter, then letters, "
-            "digits or underscores. It cannot change once the field is made."
+            "digits or underscores."
         ),
     )
     type = forms.ChoiceField(
@@ -208,10 +208,20 @@ class CustomFieldForm(forms.Form):
     )
     unique = forms.BooleanField(required=False, help_text="No two users may hold the same value.")
 
+    # On the edit form: a new key is safe for the values stored here (they move with it), not
+    # for an identity provider's mapping, which names the key.
+    RENAME_HELP = (
+        "Changing it moves every stored value to the new key. An identity provider that sends "
+        "this field keeps sending the old key until you change its mapping too (Okta: the "
+        "attribute's external name in the Profile Editor; Microsoft Entra ID: the target "
+        "attribute of the attribute mapping). Change both together: until then its updates "
+        "of this field are ignored or refused, and a full update (PUT) clears the value."
+    )
+
     def __init__(self, *args, editing: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if editing:
-            self.fields["key"].disabled = True
+            self.fields["key"].help_text = self.RENAME_HELP
             self.fields["type"].disabled = True
 
     def options_list(self) -> list[str]:

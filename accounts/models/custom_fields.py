@@ -17,8 +17,9 @@ class CustomFieldType(models.TextChoices):
 
 class CustomField(models.Model):
     """One field every user may have a value of. ``key`` names it to other systems (an IdP
-    maps to it) and in ``User.custom_fields``; it and the type never change once made, the
-    label, options and flags may (``accounts.services.custom_fields``)."""
+    maps to it) and in ``User.custom_fields``; the type never changes once made, the key,
+    label, options and flags may: a new key moves the stored values with it
+    (``accounts.services.custom_fields``)."""
 
     key = models.CharField(max_length=50)
     label = models.CharField(max_length=100)

@@ -1,10 +1,12 @@
 """Custom user fields: defining, changing and deleting them, and the rules of their values.
 
-A field's key and type never change once made (what an IdP maps to, what stored values are);
-its label, options and flags may. Values live on the user (``User.custom_fields``) under the
-key, typed: text and drop-down choices as strings, numbers as JSON numbers, dates as
-"YYYY-MM-DD", yes/no as booleans. "Required" binds the portal's forms; "unique" binds every
-path: no two users hold the same value.
+A field's type never changes once made (what stored values are); its label, options, flags
+and key may. Values live on the user (``User.custom_fields``) under the key, so a new key
+moves every stored value to it in the same transaction; an IdP's mapping still names the old
+key until its admin changes it (the form says so). Values are typed: text and drop-down
+choices as strings, numbers as JSON numbers, dates as "YYYY-MM-DD", yes/no as booleans.
+"Required" binds the portal's forms; "unique" binds every path: no two users hold the same
+value.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from accounts.exceptions import InvalidField
+from django.db.models import QuerySet
+
+from accounts.exceptions import CustomValueInUse, InvalidField
 from accounts.models import CustomField, CustomFieldType, EventType, User
 from accounts.services import audit
 from accounts.services.validation import Actor
@@ -45,18 +49,11 @@ def holders(field: CustomField) -> int:
 
 
 def define_field(data: FieldData, *, actor: Actor) -> CustomField:
-    key = data.key.strip()
-    if not _KEY.fullmatch(key) or "__" in key or len(key) > 50:
-        raise InvalidField(
-            "key",
-            "A key starts with a letter and holds letters, digits and single underscores "
-            "(at most 50), e.g. costCenter.",
-        )
+    key = _clean_key(data.key)
     if data.type not in CustomFieldType.values:
         raise InvalidField("type", f"{data.type!r} is not a type of custom field.")
     with write_transaction():
-        if CustomField.objects.filter(key__iexact=key).exists():
-            raise InvalidField("key", f"A custom field with the key {key!r} exists already.")
+        _check_key_free(key, CustomField.objects.all())
         field = CustomField(key=key, type=data.type)
         _apply(field, data)
         field.save()
@@ -70,20 +67,69 @@ def define_field(data: FieldData, *, actor: Actor) -> CustomField:
 
 
 def change_field(field: CustomField, data: FieldData, *, actor: Actor) -> CustomField:
-    """Change the label, options and flags; the key and type stay (see the module)."""
+    """Change the label, options, flags and key; the type stays (see the module). A new key
+    takes every stored value with it, deleted users' included, in the same transaction; the
+    trail's row says how many users' values moved."""
+    key = _clean_key(data.key)
     with write_transaction():
         field = CustomField.objects.select_for_update().get(pk=field.pk)
         before = _values(field)
         _apply(field, data)
-        _check_held_values_stay_valid(field)
+        _check_held_values_stay_valid(field, before)
+        detail = ""
+        if key != field.key:
+            moved = _rename(field, key)
+            detail = (
+                f"Key renamed from {before['key']!r} to {key!r}: values of {moved} user(s) moved."
+            )
         field.save()
         audit.record(
             EventType.CUSTOM_FIELD_UPDATED,
             actor=actor,
             label=field.label,
             changes=audit.changes_of(before, _values(field)),
+            detail=detail,
         )
     return field
+
+
+def _clean_key(raw: str) -> str:
+    key = raw.strip()
+    if not _KEY.fullmatch(key) or "__" in key or len(key) > 50:
+        raise InvalidField(
+            "key",
+            "A key starts with a letter and holds letters, digits and single underscores "
+            "(at most 50), e.g. costCenter.",
+        )
+    return key
+
+
+def _check_key_free(key: str, others: QuerySet[CustomField]) -> None:
+    if others.filter(key__iexact=key).exists():
+        raise InvalidField("key", f"A custom field with the key {key!r} exists already.")
+
+
+def _rename(field: CustomField, key: str) -> int:
+    """Give ``field`` the key ``key`` and move every stored value to it, in the caller's
+    transaction, each holder's row locked; returns how many users' values moved."""
+    _check_key_free(key, CustomField.objects.exclude(pk=field.pk))
+    # A value stored under the new key belongs to no field (the key is free): moving ours
+    # onto it would lose one of the two, so it is refused rather than guessed.
+    if User.objects.filter(custom_fields__has_key=key).exists():
+        raise InvalidField(
+            "key",
+            f"Some users hold a value under {key!r} that belongs to no field: choose another key.",
+        )
+    moved = 0
+    holders = User.objects.select_for_update().filter(custom_fields__has_key=field.key)
+    for user in holders.order_by("pk"):
+        user.custom_fields = {
+            key if name == field.key else name: value for name, value in user.custom_fields.items()
+        }
+        user.save(update_fields=["custom_fields"])  # moves the version: the SCIM ETag changes
+        moved += 1
+    field.key = key
+    return moved
 
 
 def delete_field(field: CustomField, *, actor: Actor) -> int:
@@ -131,14 +177,19 @@ def _apply(field: CustomField, data: FieldData) -> None:
     field.required, field.unique = data.required, data.unique
 
 
-def _check_held_values_stay_valid(field: CustomField) -> None:
+def _check_held_values_stay_valid(field: CustomField, before: Mapping[str, Any]) -> None:
     """A change may not strand values users hold: a removed option, a duplicate under
-    "unique"."""
+    "unique". Only a change of the options or of "unique" is checked: a new label or key is
+    always safe, whatever the values held."""
+    options_changed = field.options != before["options"]
+    made_unique = field.unique and not before["unique"]
+    if not (options_changed or made_unique):
+        return
     held = User.objects.filter(custom_fields__has_key=field.key).values_list(
         "custom_fields", flat=True
     )
     values = [stored[field.key] for stored in held]
-    if field.type == CustomFieldType.DROPDOWN:
+    if field.type == CustomFieldType.DROPDOWN and options_changed:
         stranded = sorted({value for value in values if value not in field.options})
         if stranded:
             raise InvalidField(
@@ -146,7 +197,7 @@ def _check_held_values_stay_valid(field: CustomField) -> None:
                 f"Users hold {', '.join(map(repr, stranded))}: keep those options, or change "
                 "those users first.",
             )
-    if field.unique and len(set(map(str, values))) < len(values):
+    if made_unique and len(set(map(str, values))) < len(values):
         raise InvalidField("unique", "Some users share a value of this field: it cannot be unique.")
 
 
@@ -157,7 +208,8 @@ def clean_values(values: Mapping[str, Any], *, user: User | None) -> dict[str, A
     """The custom field values of ``user`` (None: a new user) as given, checked and typed.
 
     Keys are field keys, matched case-insensitively; an empty value ("", None) means none.
-    Errors name the field: ``InvalidField("custom_<key>", ...)``.
+    Errors name the field: ``InvalidField("custom_<key>", ...)``, or ``CustomValueInUse``
+    for a value of a unique field that another user holds.
     """
     if not values:
         return {}
@@ -171,16 +223,22 @@ def clean_values(values: Mapping[str, Any], *, user: User | None) -> dict[str, A
             continue
         cleaned[field.key] = _typed(field, raw)
     for key, value in cleaned.items():
-        field = fields[key.lower()]
-        if field.unique:
-            others = User.objects.filter(**{f"custom_fields__{key}": value})
-            if user is not None and user.pk is not None:
-                others = others.exclude(pk=user.pk)
-            if others.exists():
-                raise InvalidField(
-                    f"custom_{key}", f"{field.label}: {value!r} is held by another user."
-                )
+        if fields[key.lower()].unique:
+            _check_unique(fields[key.lower()], value, user=user)
     return cleaned
+
+
+def _check_unique(field: CustomField, value: Any, *, user: User | None) -> None:
+    """Refuse ``value`` of a unique field when another user, deleted or not, holds it: a
+    conflict (``CustomValueInUse``, 409 over SCIM), not a malformed value."""
+    others = User.objects.filter(**{f"custom_fields__{field.key}": value})
+    if user is not None and user.pk is not None:
+        others = others.exclude(pk=user.pk)
+    holder = others.only("deleted_at").first()
+    if holder is not None:
+        raise CustomValueInUse(
+            field.key, field.label, value, held_by_deleted_user=holder.is_deleted
+        )
 
 
 def filter_value(field: CustomField, text: str) -> Any | None:

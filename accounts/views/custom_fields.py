@@ -25,7 +25,7 @@ def _back() -> str:
 def _data(form: CustomFieldForm, field: CustomField | None) -> custom_fields.FieldData:
     data = form.cleaned_data
     return custom_fields.FieldData(
-        key=field.key if field else data["key"],
+        key=data["key"],
         label=data["label"],
         type=field.type if field else data["type"],
         options=form.options_list(),
@@ -63,14 +63,25 @@ def field_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = CustomFieldForm(request.POST or None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
         actor = services.Actor.for_request(request)
+        old_key = field.key
         try:
-            custom_fields.change_field(field, _data(form, field), actor=actor)
+            field = custom_fields.change_field(field, _data(form, field), actor=actor)
         except InvalidField as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, f"Custom field {form.cleaned_data['label']} saved.")
+            messages.success(request, _saved(field, old_key))
             return redirect(_back())
     return render(request, "portal/custom_fields/form.html", {"form": form, "subject": field})
+
+
+def _saved(field: CustomField, old_key: str) -> str:
+    if field.key == old_key:
+        return f"Custom field {field.label} saved."
+    return (
+        f"Custom field {field.label} saved; its values moved from the key {old_key} to "
+        f"{field.key}. Change your identity provider's mapping to {field.key} now: a full "
+        "update that still sends the old key clears the value."
+    )
 
 
 @portal_admin_required

@@ -80,15 +80,15 @@ def test_a_key_is_unique_whatever_its_case(admin_client, fields):
     assert "exists already" in response.context["form"].errors["key"][0]
 
 
-def test_editing_keeps_the_key_and_type_and_refuses_to_strand_values(admin_client, fields):
+def test_editing_keeps_the_type_and_refuses_to_strand_values(admin_client, fields):
     shirt = fields["shirt"]
     UserFactory(custom_fields={"shirt": "M"})
     url = f"/settings/custom-fields/{shirt.pk}/edit/"
 
     renamed = admin_client.post(
-        url, {"label": "T-shirt", "key": "x", "type": "text", "options": "S\nM\nL\nXL"}
+        url, {"label": "T-shirt", "key": "shirt", "type": "text", "options": "S\nM\nL\nXL"}
     )
-    stranding = admin_client.post(url, {"label": "T-shirt", "options": "S\nL"})
+    stranding = admin_client.post(url, {"label": "T-shirt", "key": "shirt", "options": "S\nL"})
 
     assert renamed.status_code == 302
     shirt.refresh_from_db()
@@ -99,6 +99,107 @@ def test_editing_keeps_the_key_and_type_and_refuses_to_strand_values(admin_clien
         ["S", "M", "L", "XL"],
     )
     assert "Users hold 'M'" in stranding.context["form"].errors["options"][0]
+
+
+def test_a_new_label_keeps_every_value_even_ones_a_change_of_options_would_refuse(
+    admin_client, fields
+):
+    # Two users share a value of a unique field (written before it was unique, say): a new
+    # label touches no value, so it is not refused for them.
+    UserFactory(custom_fields={"costCenter": "4130"})
+    UserFactory(custom_fields={"costCenter": "4130"})
+    url = f"/settings/custom-fields/{fields['costCenter'].pk}/edit/"
+
+    response = admin_client.post(url, {"label": "Cost centre", "key": "costCenter", "unique": "on"})
+
+    assert response.status_code == 302
+    assert User.objects.filter(custom_fields__costCenter="4130").count() == 2
+    assert CustomField.objects.get(key="costCenter").label == "Cost centre"
+
+
+def test_the_edit_form_warns_that_a_new_key_needs_a_new_idp_mapping(admin_client, fields):
+    page = admin_client.get(f"/settings/custom-fields/{fields['badge'].pk}/edit/").content.decode()
+
+    assert 'name="key" value="badge"' in page
+    assert 'aria-describedby="id_key_helptext"' in page
+    assert "Changing it moves every stored value to the new key." in page
+    assert "Okta: the attribute&#x27;s external name" in page
+    assert "Microsoft Entra ID: the target attribute" in page
+
+
+def test_a_new_key_moves_every_value_in_one_change_on_the_trail(admin_client, fields):
+    ann = UserFactory(custom_fields={"badge": 12, "remote": True})
+    gone = UserFactory(deleted=True, custom_fields={"badge": 9})
+    UserFactory(custom_fields={"remote": False})
+    version = ann.version
+    url = f"/settings/custom-fields/{fields['badge'].pk}/edit/"
+
+    response = admin_client.post(url, {"label": "Badge number", "key": "badgeNumber"}, follow=True)
+
+    assert response.redirect_chain[-1][0] == "/settings/users/#custom-fields"
+    assert "its values moved from the key badge to badgeNumber" in response.content.decode()
+    ann.refresh_from_db()
+    gone.refresh_from_db()
+    assert ann.custom_fields == {"badgeNumber": 12, "remote": True}
+    assert gone.custom_fields == {"badgeNumber": 9}
+    assert ann.version > version  # its SCIM representation changed: so does its ETag
+    assert not User.objects.filter(custom_fields__has_key="badge").exists()
+    row = AuditEvent.objects.filter(event_type=EventType.CUSTOM_FIELD_UPDATED).get()
+    assert row.changes == [
+        {"field": "key", "before": "badge", "after": "badgeNumber"},
+        {"field": "label", "before": "Badge", "after": "Badge number"},
+    ]
+    assert row.detail == "Key renamed from 'badge' to 'badgeNumber': values of 2 user(s) moved."
+
+
+def test_the_edit_form_shows_a_value_under_the_new_key(admin_client, fields):
+    ann = UserFactory(custom_fields={"badge": 12})
+    admin_client.post(
+        f"/settings/custom-fields/{fields['badge'].pk}/edit/",
+        {"label": "Badge", "key": "badgeNumber"},
+    )
+
+    page = admin_client.get(f"/users/{ann.pk}/edit/").content.decode()
+
+    assert 'name="custom_badgeNumber" value="12"' in page
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        ("COSTCENTER", "A custom field with the key 'COSTCENTER' exists already."),
+        ("badge number", "A key starts with a letter"),
+        ("orphan", "Some users hold a value under 'orphan' that belongs to no field"),
+    ],
+)
+def test_a_new_key_that_is_taken_or_malformed_is_refused_and_nothing_moves(
+    admin_client, fields, key, message
+):
+    ann = UserFactory(custom_fields={"badge": 12})
+    UserFactory(custom_fields={"orphan": "left by a lost race"})
+    url = f"/settings/custom-fields/{fields['badge'].pk}/edit/"
+
+    response = admin_client.post(url, {"label": "Badge", "key": key})
+
+    assert response.status_code == 200
+    assert message in response.context["form"].errors["key"][0]
+    ann.refresh_from_db()
+    assert ann.custom_fields == {"badge": 12}
+    assert CustomField.objects.get(pk=fields["badge"].pk).key == "badge"
+    assert not AuditEvent.objects.filter(event_type=EventType.CUSTOM_FIELD_UPDATED).exists()
+
+
+def test_a_key_may_change_its_case_only(admin_client, fields):
+    ann = UserFactory(custom_fields={"costCenter": "4130"})
+
+    response = admin_client.post(
+        f"/settings/custom-fields/{fields['costCenter'].pk}/edit/",
+        {"label": "Cost center", "key": "CostCenter", "unique": "on"},
+    )
+
+    assert response.status_code == 302
+    ann.refresh_from_db()
+    assert ann.custom_fields == {"CostCenter": "4130"}
 
 
 def test_deleting_says_how_many_hold_a_value_then_takes_the_values(admin_client, fields):
@@ -172,10 +273,23 @@ def test_a_unique_value_held_by_another_user_is_refused_on_its_field(admin_clien
 
     assert response.status_code == 200
     assert (
-        "Cost center: '4130' is held by another user."
+        "Cost center (costCenter): '4130' is held by another user."
         in response.context["form"].errors["custom_costCenter"][0]
     )
     assert not User.objects.filter(username="new@example.com").exists()
+
+
+def test_an_edit_to_a_unique_value_a_deleted_user_holds_says_so_on_its_field(admin_client, fields):
+    UserFactory(deleted=True, custom_fields={"costCenter": "4130"})
+    ann = UserFactory(custom_fields={"costCenter": "4200"})
+
+    response = admin_client.post(f"/users/{ann.pk}/edit/", user_data(ann, costCenter="4130"))
+
+    assert response.status_code == 200
+    [error] = response.context["form"].errors["custom_costCenter"]
+    assert error.startswith("Cost center (costCenter): '4130' is held by a deleted user.")
+    ann.refresh_from_db()
+    assert ann.custom_fields == {"costCenter": "4200"}
 
 
 def test_a_required_field_is_asked_for(admin_client, fields):

@@ -10,7 +10,7 @@ import pytest
 
 from accounts.models import AuditEvent, CustomField, User
 from provisioning import services
-from provisioning.scim.constants import LMS_USER_SCHEMA, USER_SCHEMA
+from provisioning.scim.constants import ERROR, LMS_USER_SCHEMA, USER_SCHEMA
 from tests.provisioning.payloads import entra_op, entra_patch, okta_create_user, patch_op
 
 pytestmark = pytest.mark.django_db
@@ -96,13 +96,74 @@ def test_a_value_the_field_cannot_hold_is_refused_naming_it(scim, enabled, custo
     assert not User.objects.exists()
 
 
-def test_a_unique_value_held_by_another_user_is_refused(scim, enabled):
+HELD = "Cost center (costCenter): '4130' is held by another user."
+
+
+def test_a_unique_value_held_by_another_user_is_a_uniqueness_conflict(scim, enabled):
     assert scim.post("/Users", body(costCenter="4130")).status_code == 201
 
     response = scim.post("/Users", body("other@example.com", costCenter="4130"))
 
-    assert response.status_code == 400
-    assert "Cost center: '4130' is held by another user." in response.json()["detail"]
+    assert response.status_code == 409
+    assert response.json() == {
+        "schemas": [ERROR],
+        "status": "409",
+        "scimType": "uniqueness",
+        "detail": HELD,
+    }
+    assert not User.objects.filter(username="other@example.com").exists()
+
+
+def test_a_put_to_a_unique_value_another_user_holds_is_a_conflict(scim, enabled):
+    scim.post("/Users", body(costCenter="4130"))
+    other = scim.post("/Users", body("other@example.com", costCenter="4200")).json()
+
+    response = scim.put(
+        f"/Users/{other['id']}", body("other@example.com", costCenter="4130") | {"id": other["id"]}
+    )
+
+    assert (response.status_code, response.json()["scimType"]) == (409, "uniqueness")
+    assert response.json()["detail"] == HELD
+    assert User.objects.get(username="other@example.com").custom_fields == {"costCenter": "4200"}
+
+
+@pytest.mark.parametrize(
+    "patch",
+    [
+        patch_op({"op": "replace", "value": {LMS_USER_SCHEMA: {"costCenter": "4130"}}}),
+        entra_patch(entra_op("Replace", f"{LMS_USER_SCHEMA}:costCenter", "4130")),
+    ],
+    ids=["okta", "entra"],
+)
+def test_a_patch_to_a_unique_value_another_user_holds_is_a_conflict(scim, enabled, patch):
+    scim.post("/Users", body(costCenter="4130"))
+    other = scim.post("/Users", body("other@example.com")).json()
+
+    response = scim.patch(f"/Users/{other['id']}", patch)
+
+    assert (response.status_code, response.json()["scimType"]) == (409, "uniqueness")
+    assert response.json()["detail"] == HELD
+    assert User.objects.get(username="other@example.com").custom_fields == {}
+
+
+def test_a_unique_value_a_deleted_user_holds_is_a_conflict_that_says_so(scim, enabled):
+    created = scim.post("/Users", body(costCenter="4130")).json()
+    assert scim.delete(f"/Users/{created['id']}").status_code == 204
+
+    response = scim.post("/Users", body("other@example.com", costCenter="4130"))
+
+    assert (response.status_code, response.json()["scimType"]) == (409, "uniqueness")
+    assert response.json()["detail"].startswith(
+        "Cost center (costCenter): '4130' is held by a deleted user."
+    )
+
+
+def test_a_user_keeps_its_own_unique_value_on_put(scim, enabled):
+    created = scim.post("/Users", body(costCenter="4130")).json()
+
+    response = scim.put(f"/Users/{created['id']}", body(costCenter="4130") | {"id": created["id"]})
+
+    assert response.status_code == 200, response.content
 
 
 def test_a_put_replaces_the_values_and_clears_those_it_leaves_out(scim, enabled):
@@ -196,3 +257,27 @@ def test_entras_true_and_false_strings_are_booleans(scim, enabled):
 
     assert response.status_code == 201, response.content
     assert User.objects.get().custom_fields == {"remote": True}
+
+
+def test_a_key_renamed_in_the_portal_returns_the_value_under_the_new_key(
+    scim, enabled, client, admin_user
+):
+    created = scim.post("/Users", body(**VALUES)).json()
+    etag = scim.get(f"/Users/{created['id']}")["ETag"]
+    field = CustomField.objects.get(key="costCenter")
+    client.force_login(admin_user)
+
+    edit = client.post(
+        f"/settings/custom-fields/{field.pk}/edit/",
+        {"label": "Cost center", "key": "costCentre", "unique": "on"},
+    )
+
+    assert edit.status_code == 302
+    response = scim.get(f"/Users/{created['id']}")
+    values = lms(response.json())
+    assert values == {"costCentre": "4130", "badge": 12, "remote": True, "startDate": "2026-01-31"}
+    assert response["ETag"] != etag
+    found = scim.get("/Users", {"filter": f'{LMS_USER_SCHEMA}:costCentre eq "4130"'}).json()
+    assert [user["id"] for user in found["Resources"]] == [created["id"]]
+    schema = scim.get(f"/Schemas/{LMS_USER_SCHEMA}").json()
+    assert "costCentre" in [a["name"] for a in schema["attributes"]]
