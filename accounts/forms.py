@@ -6,6 +6,7 @@ from django import forms
 from django.db import models
 from django.db.models.functions import Lower
 
+from accounts import idp
 from accounts.models import (
     Branch,
     CustomField,
@@ -54,7 +55,32 @@ def _profile_field(name: str, label: str) -> forms.CharField:
     return forms.CharField(label=label, max_length=model_field.max_length, required=False)
 
 
+class IdpNotedField(forms.BoundField):
+    """A field of the user form that the user's IdP may overwrite: it carries a note saying so
+    (``idp_note``, rendered by portal/_field.html), which the input's aria-describedby names
+    after its help text."""
+
+    @property
+    def idp_note(self) -> bool:
+        return self.name in getattr(self.form, "idp_managed", ())
+
+    @property
+    def idp_note_id(self) -> str:
+        return f"{self.auto_id}_idp"
+
+    @property
+    def aria_describedby(self) -> str | None:
+        described = super().aria_describedby
+        if described is None or not self.idp_note or not self.auto_id:
+            return described  # None: the widget names its own
+        ids = described.split()
+        after = 1 if self.help_text else 0  # after the help text, before an error
+        return " ".join([*ids[:after], self.idp_note_id, *ids[after:]])
+
+
 class UserForm(forms.Form):
+    bound_field_class = IdpNotedField
+
     username = forms.CharField(max_length=255, help_text="The IdP's TargetedId when SSO is used.")
     email = forms.EmailField(required=False)
     first_name = forms.CharField(max_length=150, required=False)
@@ -108,12 +134,20 @@ class UserForm(forms.Form):
     )
 
     def __init__(
-        self, *args, can_grant_super_admin: bool = False, creating: bool = False, **kwargs
+        self,
+        *args,
+        can_grant_super_admin: bool = False,
+        creating: bool = False,
+        idp_fields: frozenset[str] = frozenset(),
+        **kwargs,
     ) -> None:
+        """``idp_fields``: the user's fields its IdP overwrites (``accounts.idp``), by model
+        name; their inputs carry a note saying so."""
         super().__init__(*args, **kwargs)
         self.custom = list(CustomField.objects.all())
         for field in self.custom:
             self.fields[f"custom_{field.key}"] = custom_value_field(field)
+        self.idp_managed = {name for name in self.fields if _model_name(name) in idp_fields}
         if creating:
             self.fields["password"].help_text = (
                 "Leave empty to create the user without a password: they can sign in with "
@@ -157,6 +191,13 @@ class UserForm(forms.Form):
     def profile(self) -> dict[str, str]:
         """The profile as cleaned (``NewUser.profile``, or changes of an update)."""
         return {name: self.cleaned_data[name] for name in self.PROFILE}
+
+
+def _model_name(form_field: str) -> str:
+    """The User field a field of ``UserForm`` edits (``idp.CUSTOM_FIELDS`` for a custom one)."""
+    if form_field.startswith("custom_"):
+        return idp.CUSTOM_FIELDS
+    return {"branch": "branches"}.get(form_field, form_field)
 
 
 class BranchForm(forms.Form):

@@ -6,9 +6,13 @@ class ProvisioningConfig(AppConfig):
     verbose_name = "Provisioning"
 
     def ready(self) -> None:
+        from accounts import idp
         from accounts.models import register_event_types
         from provisioning import checks  # noqa: F401  (registers the system checks)
         from provisioning.models import EventType
+        from provisioning.services import writes_custom_fields
 
         # Provisioning's events share accounts' audit trail; this names them there.
         register_event_types(EventType.choices)
+        # A user's pages note the fields its IdP overwrites: the custom ones when SCIM sets them.
+        idp.register_custom_fields_check(writes_custom_fields)

@@ -17,8 +17,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from accounts import services
-from accounts.exceptions import AccountError, InvalidData, InvalidField, ValueInUse
+from accounts import idp, services
+from accounts.exceptions import (
+    AccountError,
+    CustomValueInUse,
+    InvalidData,
+    InvalidField,
+    ValueInUse,
+)
 from accounts.forms import LANGUAGES, UserForm
 from accounts.models import (
     AuditEvent,
@@ -180,19 +186,21 @@ def _recent_changes(user: User) -> list[dict]:
     ]
 
 
-def _profile(user: User) -> list[tuple[str, object]]:
-    """The user's profile as its page lists it: what is set, by the form's labels."""
+def _profile(user: User, idp_fields: frozenset[str]) -> list[tuple[str, object, bool]]:
+    """The user's profile as its page lists it: what is set, by the form's labels, each with
+    whether its IdP overwrites it (``idp_fields``)."""
     languages = dict(LANGUAGES)
-    rows: list[tuple[str, object]] = [
-        ("Name", user.get_full_name()),
-        ("Email", user.email or ""),
-        ("Time zone", user.time_zone),
-        ("Language", languages.get(user.language, user.language)),
-        ("Locale", user.locale),
-        *((_field_label(name), getattr(user, name)) for name in UserForm.PROFILE),
-        ("Manager (identity provider's id)", user.manager_ref),
+    rows: list[tuple[str, object, str]] = [
+        ("Name", user.get_full_name(), "first_name"),
+        ("Email", user.email or "", "email"),
+        ("Time zone", user.time_zone, "time_zone"),
+        ("Language", languages.get(user.language, user.language), "language"),
+        ("Locale", user.locale, "locale"),
+        *((_field_label(name), getattr(user, name), name) for name in UserForm.PROFILE),
+        ("Manager (identity provider's id)", user.manager_ref, "manager_ref"),
+        ("Manager's name", user.manager_display_name, "manager_display_name"),
     ]
-    return [(label, value) for label, value in rows if value]
+    return [(label, value, name in idp_fields) for label, value, name in rows if value]
 
 
 def _shown_value(value: object) -> object:
@@ -218,12 +226,14 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     user = get_object_or_404(users, pk=pk)
     creation = _creation(user)
+    idp_fields = idp.managed_fields(user)
     context = {
         "subject": user,
         "may_change": _may_change(request, user),
         "status": _status(user, creation),
         "creation": creation,
-        "profile": _profile(user),
+        "idp_fields": idp_fields,
+        "profile": _profile(user, idp_fields),
         "custom_values": _custom_values(user),
         "changes": _recent_changes(user),
     }
@@ -246,6 +256,8 @@ def _field_error(form: UserForm, error: AccountError) -> None:
     if isinstance(error, InvalidData):
         for each in error.errors:
             _field_error(form, each)
+    elif isinstance(error, CustomValueInUse):
+        form.add_error(error.field, str(error))  # names the field's label and its value
     elif isinstance(error, ValueInUse) and error.held_by_deleted_user:
         message = (
             f"This {error.label} belongs to a deleted user: restore it or delete it "
@@ -329,6 +341,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         initial=_initial(user),
         can_grant_super_admin=request.user.is_superuser,
+        idp_fields=idp.managed_fields(user),
     )
     if request.method == "POST" and form.is_valid():
         try:

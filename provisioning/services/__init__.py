@@ -49,6 +49,7 @@ from provisioning.services.scim_settings import (
     rotate_scim_token,
     set_custom_fields_provisioning,
     set_scim_enabled,
+    writes_custom_fields,
 )
 from provisioning.services.users import (
     REQUIRED_ATTRIBUTES,
@@ -104,4 +105,5 @@ __all__ = [
     "set_oauth_token_lifetime",
     "set_scim_enabled",
     "valid_secret",
+    "writes_custom_fields",
 ]

@@ -69,6 +69,13 @@ def set_custom_fields_provisioning(enabled: bool, *, actor: Actor) -> ScimSettin
     )
 
 
+def writes_custom_fields() -> bool:
+    """Whether an IdP's SCIM writes set the custom user fields (registered with
+    ``accounts.idp`` for the notes on a user's pages)."""
+    scim = sql.one_row(ScimSettings, ("custom_fields_enabled",))
+    return bool(scim and scim["custom_fields_enabled"])
+
+
 def rotate_scim_token(*, actor: Actor, grace: dt.timedelta | None = None) -> str:
     """Issue a new token and return it (the only time it is ever visible).
 

@@ -9,7 +9,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
-from accounts.models import AuditEvent, CustomField
+from accounts.models import AuditEvent, CustomField, UserSource
 from provisioning import services as provisioning_services
 from tests.e2e.conftest import screenshot
 from tests.factories import BranchFactory, UserFactory
@@ -44,6 +44,11 @@ def test_the_admin_pages(signed_in: Page, width: int, actor):
         phone_numbers=[{"value": "+30 210 555 0100", "type": "work", "primary": True}],
         addresses=[{"formatted": "1 Main St\nAthens", "type": "home"}],
     )
+    # Provisioned over SCIM, custom fields included: its pages note what the IdP overwrites.
+    provisioned = UserFactory(
+        source=UserSource.SCIM, title="Tour Guide", custom_fields={"shirt": "S"}
+    )
+    provisioning_services.set_custom_fields_provisioning(True, actor=actor)
     deleted = UserFactory(deleted=True)
     branch = BranchFactory()
     field = CustomField.objects.create(
@@ -65,6 +70,8 @@ def test_the_admin_pages(signed_in: Page, width: int, actor):
         f"/users/{user.pk}/",
         f"/users/{user.pk}/edit/",
         f"/users/{user.pk}/delete/",
+        f"/users/{provisioned.pk}/",
+        f"/users/{provisioned.pk}/edit/",
         "/users/deleted/",
         f"/users/{deleted.pk}/",
         f"/users/{deleted.pk}/purge/",
