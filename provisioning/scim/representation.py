@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
 from typing import Any
+from urllib.parse import quote
 
 from provisioning.scim.attributes import COMPLEX, DATE_TIME, Attribute, Returned
 from provisioning.scim.constants import LMS_USER_SCHEMA
@@ -45,7 +46,8 @@ def _location(user: UserView, base_url: str) -> str:
 
 def _manager_ref(user: UserView, base_url: str) -> str | None:
     manager = user.get("manager_ref")
-    return f"{base_url}/Users/{manager}" if manager else None
+    # An IdP's id, not necessarily ours: escaped, so that it stays one path segment.
+    return f"{base_url}/Users/{quote(manager, safe='')}" if manager else None
 
 
 def _groups(user: UserView, base_url: str) -> list[dict[str, Any]]:

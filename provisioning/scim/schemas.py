@@ -375,7 +375,8 @@ ENTERPRISE_USER = Schema(
                 Attribute(
                     "$ref",
                     REFERENCE,
-                    "URI of the manager's SCIM resource.",
+                    "URI of the manager's SCIM resource, made from value.",
+                    mutability=READ_ONLY,
                     reference_types=("User",),
                 ),
                 # RFC 7643 §4.3 makes it read-only, for a server that looks the manager up;

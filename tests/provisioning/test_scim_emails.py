@@ -254,3 +254,11 @@ def test_the_manager_name_changes_and_clears_on_its_own(scim):
         "value": "m-1",
         "$ref": read(scim, created)[ENTERPRISE]["manager"]["$ref"],
     }
+
+
+def test_the_managers_reference_keeps_an_idp_id_in_one_path_segment(scim):
+    created = scim.post("/Users", body(**manager(value="ou=staff/eve smith"))).json()
+
+    shown = read(scim, created)[ENTERPRISE]["manager"]
+    assert shown["value"] == "ou=staff/eve smith"
+    assert shown["$ref"].endswith("/Users/ou%3Dstaff%2Feve%20smith")
