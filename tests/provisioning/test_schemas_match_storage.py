@@ -10,7 +10,7 @@ attribute added to the registry is covered without a change here.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pytest
@@ -131,16 +131,26 @@ def user_body(schemas: dict[str, dict[str, Any]], n: int) -> dict[str, Any]:
     return body
 
 
+# RFC 7643 §8.7.1 lists it readWrite, and so does /Schemas; the server makes it from
+# manager.value instead of keeping what is sent (its own test below).
+MANAGER_REF = f"{ENTERPRISE_USER_SCHEMA}:manager.$ref"
+
+
 def mismatches(
     schemas: dict[str, dict[str, Any]], sent: dict[str, Any], got: dict[str, Any]
 ) -> list[str]:
     """Each writable attribute or sub-attribute ``got`` does not hold as ``sent`` holds it."""
-    return [
+    return unexplained(
         failure
         for urn in USER_SCHEMAS
         for attribute in writable(schemas[urn]["attributes"])
         for failure in attribute_mismatches(urn, attribute, sent, got)
-    ]
+    )
+
+
+def unexplained(failures: Iterable[str]) -> list[str]:
+    """``failures`` but the one explained (``MANAGER_REF``)."""
+    return [failure for failure in failures if not failure.startswith(f"{MANAGER_REF}:")]
 
 
 def part(urn: str, document: dict[str, Any]) -> dict[str, Any]:
@@ -223,11 +233,11 @@ def test_each_writable_attribute_alone_comes_back(scim, schemas):
             failures.append(f"{path_of(urn, name)}: {response.status_code} {response.content!r}")
             continue
         got = scim.get(f"/Users/{response.json()['id']}").json()
-        failures += attribute_mismatches(urn, attribute, sent, got)
+        failures += unexplained(attribute_mismatches(urn, attribute, sent, got))
     assert failures == []
 
 
-def test_the_managers_ref_is_listed_read_only_and_made_from_its_value(scim, schemas):
+def test_the_managers_ref_is_made_from_its_value_whatever_is_sent(scim, schemas):
     [manager] = [
         attribute
         for attribute in schemas[ENTERPRISE_USER_SCHEMA]["attributes"]
@@ -245,7 +255,8 @@ def test_the_managers_ref_is_listed_read_only_and_made_from_its_value(scim, sche
     created = scim.post("/Users", sent).json()
 
     got = scim.get(f"/Users/{created['id']}").json()[ENTERPRISE_USER_SCHEMA]["manager"]
-    assert ref["mutability"] == "readOnly"
+    assert ref["mutability"] == "readWrite"  # as RFC 7643 §8.7.1 lists it
+    assert "made from value" in ref["description"]
     assert got["$ref"] == "http://testserver/api/scim2/Users/00u1a2b3"
 
 
