@@ -13,11 +13,7 @@ case-exact. ``Lower(field) = Lower(value)`` is also what the ``lower(username)``
 
 from __future__ import annotations
 
-import datetime as dt
-import operator
-import re
-import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +29,6 @@ from provisioning.orm_elements import (
     ElementOr,
     ElementTest,
 )
-from provisioning.scim import quirks
 from provisioning.scim.errors import InvalidFilter
 from provisioning.scim.filters import (
     And,
@@ -45,8 +40,9 @@ from provisioning.scim.filters import (
     Present,
     ValuePath,
 )
+from provisioning.scim.filters.values import NOT_A_UUID, coerce
 
-__all__ = ["AttributeSpec", "always", "never", "to_q"]
+__all__ = ["AttributeSpec", "never", "to_q"]
 
 # Which operators each attribute type supports (RFC 7644 Table 3). Ordering operators on
 # strings are left out on purpose: their result would follow the database collation, which
@@ -60,40 +56,21 @@ OPERATORS: dict[str, frozenset[str]] = {
 }
 
 _ORM_LOOKUPS = {"eq": "exact", "gt": "gt", "ge": "gte", "lt": "lt", "le": "lte"}
-_PYTHON_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
-    "eq": operator.eq,
-    "gt": operator.gt,
-    "ge": operator.ge,
-    "lt": operator.lt,
-    "le": operator.le,
-    "co": lambda actual, expected: expected in actual,
-    "sw": lambda actual, expected: actual.startswith(expected),
-    "ew": lambda actual, expected: actual.endswith(expected),
-}
-# RFC 3339 §5.6 date-time; the offset may be left out (then UTC), as xsd:dateTime allows.
-_DATE_TIME = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[-+][0-9]{2}:[0-9]{2})?"
-)
-_INTEGER_RANGE = range(-(2**63), 2**63)
-# A uuid value that is no UUID: "eq" matches nothing and "ne" everything, as no row holds it.
-_NOT_A_UUID = object()
 
 
 @dataclass(frozen=True)
 class AttributeSpec:
     """How one filterable SCIM attribute maps onto the ORM.
 
-    ``field`` is an ORM field path (``"first_name"``, ``"profile__title"``); ``None`` means every
-    row has ``constant``.
+    ``field`` is an ORM field path (``"first_name"``, ``"profile__title"``).
     ``type`` is one of ``OPERATORS``' keys; RFC 7643 §2.2 ``caseExact`` is ``case_exact``.
     With ``element``, ``field`` is a JSON list kept whole and the attribute is that key of its
     elements: a filter matches a row when some element matches.
     """
 
-    field: str | None
+    field: str
     type: str
     case_exact: bool = False
-    constant: Any = None
     # The key in each element, when ``field`` keeps a list whole (``orm_elements``).
     element: str | None = None
     # The key in ``field``, a JSON object (custom fields): only eq, ne and pr, exactly.
@@ -109,11 +86,6 @@ class AttributeSpec:
             raise ValueError(
                 f"Unknown attribute type {self.type!r}; use one of {sorted(OPERATORS)}."
             )
-
-
-def always() -> Q:
-    """A ``Q`` every row satisfies (for a constant attribute that matches)."""
-    return ~Q(pk__in=[])
 
 
 def never() -> Q:
@@ -264,7 +236,7 @@ def _json_key_q(spec: AttributeSpec, op: str, value: Any, path: AttrPath) -> Q:
         raise InvalidFilter(f"'{path}' supports eq, ne and pr only.")
     if value is None:
         return ~has_key if op == "eq" else has_key
-    equal = Q(**{f"{spec.field}__{spec.json_key}": _coerce(spec, value, path)}) & has_key
+    equal = Q(**{f"{spec.field}__{spec.json_key}": coerce(spec.type, value, path)}) & has_key
     return ~equal if op == "ne" else equal
 
 
@@ -276,8 +248,6 @@ def _column_q(node: Present | Compare, spec: AttributeSpec) -> Q:
 
 def _present_q(spec: AttributeSpec) -> Q:
     """``pr``: not null, and for strings not empty (RFC 7644 §3.4.2.2)."""
-    if spec.field is None:
-        return always() if spec.constant not in (None, "") else never()
     if spec.type == "string":
         return _not_null(spec) & ~Q(**{spec.field: ""})
     return _not_null(spec)
@@ -290,10 +260,8 @@ def _compare_q(spec: AttributeSpec, op: str, value: Any, path: AttrPath) -> Q:
         # "eq null" asks for an absent attribute, "ne null" for a present one.
         present = _present_q(spec)
         return ~present if op == "eq" else present
-    coerced = _coerce(spec, value, path)
-    if spec.field is None:
-        return always() if _constant_holds(spec, op, coerced) else never()
-    if coerced is _NOT_A_UUID:
+    coerced = coerce(spec.type, value, path)
+    if coerced is NOT_A_UUID:
         return never() if op == "eq" else _not_null(spec)
     if op == "ne":
         # Null is "not equal" to any value; the guarded "eq" is never NULL, so "~" keeps it.
@@ -315,7 +283,6 @@ def _match_q(spec: AttributeSpec, op: str, value: Any) -> Q:
 def _string_q(spec: AttributeSpec, op: str, value: str) -> Q:
     if op != "eq" and value == "":
         return _not_null(spec)  # the empty string starts, ends and is part of every string
-    assert spec.field is not None, "_compare_q answers for constant attributes"
     field: F | Lower = F(spec.field)
     text: Value | Lower = Value(value)
     if not spec.case_exact:
@@ -341,86 +308,10 @@ def _element_test(spec: AttributeSpec, op: str, value: Any, path: AttrPath) -> E
     present = _element_present(spec)
     if value is None:
         return ElementNot(present) if op == "eq" else present
-    coerced = _coerce(spec, value, path)
+    coerced = coerce(spec.type, value, path)
     if spec.type == "string" and op not in {"eq", "ne"} and coerced == "":
         return present  # the empty string starts, ends and is part of every string
     test = ElementTest(
         spec.element, spec.type, "eq" if op == "ne" else op, coerced, spec.case_exact
     )
     return ElementNot(test) if op == "ne" else test
-
-
-# Values -----------------------------------------------------------------------------------------
-
-
-def _coerce(spec: AttributeSpec, value: Any, path: AttrPath) -> Any:
-    """The filter value as the Python type of ``spec.type``; ``InvalidFilter`` if it is not one."""
-    coercers: dict[str, Callable[[Any], Any]] = {
-        "string": _as_string,
-        "boolean": _as_boolean,
-        "dateTime": _as_datetime,
-        "integer": _as_integer,
-        "uuid": _as_uuid,
-    }
-    try:
-        return coercers[spec.type](value)
-    except (TypeError, ValueError):
-        raise InvalidFilter(f"{value!r} is not a valid {spec.type} value for '{path}'.") from None
-
-
-def _as_string(value: Any) -> str:
-    if not isinstance(value, str):
-        raise TypeError
-    if "\x00" in value:
-        raise ValueError  # PostgreSQL text cannot hold NUL; no stored value contains one
-    return value
-
-
-def _as_boolean(value: Any) -> bool:
-    parsed = quirks.boolean(value)
-    if parsed is None:
-        raise TypeError
-    return parsed
-
-
-def _as_datetime(value: Any) -> dt.datetime:
-    if not isinstance(value, str) or not _DATE_TIME.fullmatch(value):
-        raise ValueError
-    parsed = dt.datetime.fromisoformat(value.upper())
-    if not parsed.tzinfo:
-        return parsed.replace(tzinfo=dt.UTC)
-    try:
-        # In UTC, as the databases compare it. "0001-01-01T00:00:00+14:00" has no UTC
-        # equivalent (year 0): SQLite's adapter would fail on it at query time.
-        return parsed.astimezone(dt.UTC)
-    except OverflowError:
-        raise ValueError(value) from None
-
-
-def _as_integer(value: Any) -> int | float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError
-    if isinstance(value, int) and value not in _INTEGER_RANGE:
-        raise ValueError  # a 64-bit column cannot hold it, and SQLite would raise on it
-    return value
-
-
-def _as_uuid(value: Any) -> uuid.UUID | object:
-    if not isinstance(value, str):
-        raise TypeError
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return _NOT_A_UUID
-
-
-def _constant_holds(spec: AttributeSpec, op: str, value: Any) -> bool:
-    """Evaluate a comparison against an attribute every row shares (``field`` is None)."""
-    actual = spec.constant
-    if actual is None or value is _NOT_A_UUID:
-        return op == "ne"
-    if spec.type == "string" and not spec.case_exact:
-        actual, value = str(actual).casefold(), value.casefold()
-    if op == "ne":
-        return actual != value
-    return _PYTHON_OPERATORS[op](actual, value)

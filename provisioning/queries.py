@@ -36,6 +36,7 @@ def _spec(ref: AttributeRef) -> AttributeSpec:
     kind = attribute.filter_type or str(attribute.type)
     if ref.attribute.kept_whole and ref.sub_attribute is not None:
         # A key of the elements of a list kept whole in one column.
+        assert ref.attribute.storage is not None
         return AttributeSpec(
             ref.attribute.storage, kind, attribute.case_exact, element=attribute.name
         )

@@ -11,6 +11,7 @@ into a database query is ``provisioning.orm_filters``'s job: nothing here knows 
 - ``parser``: tokens -> AST, a recursive descent over the ABNF of RFC 7644 Figure 1.
 - ``rendering``: AST -> canonical text.
 - ``matching``: AST evaluated against a dict, in memory.
+- ``values``: a comparison value read as its attribute's type, for a query.
 
 Any text, however malformed, raises ``InvalidFilter`` (``InvalidPath`` from ``parse_path``) and
 nothing else: input length and nesting depth are capped, so neither time nor recursion runs away.
