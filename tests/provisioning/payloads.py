@@ -172,6 +172,28 @@ def scim_error(status: int, detail: str, scim_type: str | None = None) -> dict[s
     return document
 
 
+# The 401 a request without a valid token gets, and its challenge (RFC 6750 §3).
+CHALLENGE = 'Bearer realm="scim"'
+UNAUTHORIZED = scim_error(
+    401, "Authentication failed: send a valid SCIM API token as a Bearer token."
+)
+
+# RFC 7643 §2.2 and §7: what every attribute and sub-attribute definition says of itself.
+CHARACTERISTICS = frozenset(
+    {
+        "name",
+        "type",
+        "multiValued",
+        "description",
+        "required",
+        "caseExact",
+        "mutability",
+        "returned",
+        "uniqueness",
+    }
+)
+
+
 def list_response(
     resources: list[dict[str, Any]], *, total: int | None = None, start_index: int = 1
 ) -> dict[str, Any]:

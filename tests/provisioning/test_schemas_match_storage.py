@@ -24,23 +24,11 @@ from provisioning.scim.constants import (
 )
 from tests.factories import BranchFactory
 from tests.provisioning.conftest import ScimApi
-from tests.provisioning.payloads import STRONG_PASSWORD
+from tests.provisioning.payloads import CHARACTERISTICS, STRONG_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
 USER_SCHEMAS = (USER_SCHEMA, ENTERPRISE_USER_SCHEMA, LMS_USER_SCHEMA)
-# RFC 7643 §2.2 and §7: what every attribute and sub-attribute definition says of itself.
-CHARACTERISTICS = {
-    "name",
-    "type",
-    "multiValued",
-    "description",
-    "required",
-    "caseExact",
-    "mutability",
-    "returned",
-    "uniqueness",
-}
 WRITABLE = {"readWrite", "writeOnly", "immutable"}  # RFC 7643 §2.2 "mutability"
 # What every resource carries besides its schemas' attributes (RFC 7643 §3.1).
 COMMON = {"schemas", "id", "externalId", "meta"}

@@ -16,19 +16,15 @@ from provisioning.api import throttling
 from provisioning.models import ScimSettings
 from tests.factories import UserFactory
 from tests.provisioning.payloads import (
+    CHALLENGE,
+    UNAUTHORIZED,
     okta_create_user,
     okta_deactivate_patch,
     patch_op,
-    scim_error,
 )
 from tests.reliability.test_throttling import start_of_a_window
 
 pytestmark = pytest.mark.django_db
-
-CHALLENGE = 'Bearer realm="scim"'
-UNAUTHORIZED = scim_error(
-    401, "Authentication failed: send a valid SCIM API token as a Bearer token."
-)
 
 
 def assert_unauthorized(response) -> None:

@@ -16,6 +16,8 @@ from provisioning.api import throttling
 from provisioning.models import OAuthClient
 from tests.provisioning.oauth import access_token, request_token
 from tests.provisioning.payloads import (
+    CHALLENGE,
+    UNAUTHORIZED,
     entra_create_user,
     entra_op,
     entra_patch,
@@ -23,16 +25,10 @@ from tests.provisioning.payloads import (
     okta_create_user,
     okta_deactivate_patch,
     patch_op,
-    scim_error,
 )
 from tests.reliability.test_throttling import start_of_a_window
 
 pytestmark = pytest.mark.django_db
-
-CHALLENGE = 'Bearer realm="scim"'
-UNAUTHORIZED = scim_error(
-    401, "Authentication failed: send a valid SCIM API token as a Bearer token."
-)
 
 
 @pytest.fixture

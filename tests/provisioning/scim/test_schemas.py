@@ -8,19 +8,9 @@ from typing import Any
 import pytest
 
 from provisioning.scim import constants, discovery, registry, schemas
+from tests.provisioning.payloads import CHARACTERISTICS
 
 BASE = "https://lms.example.com/api/scim2"
-CHARACTERISTICS = {
-    "name",
-    "type",
-    "multiValued",
-    "description",
-    "required",
-    "caseExact",
-    "mutability",
-    "returned",
-    "uniqueness",
-}
 
 
 def all_attributes(attributes: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
