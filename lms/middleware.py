@@ -1,4 +1,5 @@
-"""One structured log line per request."""
+"""The project's middleware: one structured log line per request, and the portal's session,
+user and messages kept off the SCIM API."""
 
 from __future__ import annotations
 
@@ -7,10 +8,14 @@ import logging
 import re
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.middleware import AuthenticationMiddleware
+from django.contrib.messages.middleware import MessageMiddleware
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.utils.deprecation import MiddlewareMixin
 
 from provisioning.services import OAuthScimClient
 from provisioning.tokens import presented_token, shown_prefix
@@ -87,3 +92,35 @@ def _logfmt(value: object) -> str:
     if text.isprintable() and " " not in text and '"' not in text:
         return text
     return json.dumps(text)
+
+
+# The SCIM API authenticates every request by its bearer token (provisioning.api): it has no
+# session, no signed-in portal user and no flash messages, so the portal's middleware for
+# those is not run for it (its cost per request: docs/performance.md).
+SCIM_API_PATH = "/api/scim2/"
+
+
+class PortalOnly(MiddlewareMixin):
+    """Runs the Django middleware it is mixed into for every path but the SCIM API's. Only for
+    middleware that works in ``__call__`` alone (no ``process_view`` or exception hooks,
+    which Django would still call)."""
+
+    # Synchronous: the app is served over WSGI (under ASGI, Django would adapt it).
+    async_capable = False
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
+        if request.path_info.startswith(SCIM_API_PATH):
+            return self.get_response(request)
+        return super().__call__(request)
+
+
+class PortalSessionMiddleware(PortalOnly, SessionMiddleware):
+    pass
+
+
+class PortalAuthenticationMiddleware(PortalOnly, AuthenticationMiddleware):
+    pass
+
+
+class PortalMessageMiddleware(PortalOnly, MessageMiddleware):
+    pass

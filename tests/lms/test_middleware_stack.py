@@ -1,13 +1,18 @@
-"""The SCIM API and the portal's pages go through one middleware stack: pages get sessions and
-CSRF protection, while the API, which authenticates with a bearer token, never reads the
-session, sets no cookie and needs no CSRF token."""
+"""The SCIM API and the portal's pages go through one middleware stack: pages get sessions,
+a signed-in user, messages and CSRF protection, while the API, which authenticates with a
+bearer token, gets no session, no portal user and no messages, sets no cookie and needs no
+CSRF token."""
 
 from __future__ import annotations
 
 import pytest
+from django.contrib.messages import get_messages
+from django.contrib.messages.storage.base import BaseStorage
 from django.http import HttpResponse
 from django.test import Client
+from django.urls import reverse
 
+from lms.middleware import SCIM_API_PATH
 from tests.factories import UserFactory
 from tests.provisioning.conftest import ScimApi
 from tests.provisioning.payloads import okta_create_user, okta_deactivate_patch, okta_put_user
@@ -27,7 +32,10 @@ def signed_in_scim(scim_token) -> ScimApi:
 def assert_no_session_or_cookie(response: HttpResponse) -> None:
     assert not response.cookies
     assert "Cookie" not in response.get("Vary", "")
-    assert response.wsgi_request.session.accessed is False
+    # The portal's session, user and messages middleware did not run for it.
+    request = response.wsgi_request
+    assert not hasattr(request, "session") and not hasattr(request, "auser")
+    assert not isinstance(get_messages(request), BaseStorage)
 
 
 def test_an_api_answer_sets_no_cookie_and_never_reads_the_session(signed_in_scim):
@@ -83,6 +91,24 @@ def test_pages_keep_sessions_and_csrf(client):
     assert response.status_code == 200
     assert "csrftoken" in response.cookies
     assert response.wsgi_request.session.accessed
+
+
+def test_a_signed_in_page_still_has_its_user_and_messages(admin_client):
+    response = admin_client.get("/")
+
+    assert response.wsgi_request.user.is_authenticated
+    assert isinstance(get_messages(response.wsgi_request), BaseStorage)
+
+
+def test_the_api_is_served_where_the_portals_middleware_is_skipped():
+    assert reverse("scim-openapi").startswith(SCIM_API_PATH)
+
+
+def test_a_path_merely_starting_like_the_api_is_a_page(client):
+    # Only the API's own prefix, with its slash, skips the portal's middleware.
+    response = client.get("/api/scim2x")
+
+    assert hasattr(response.wsgi_request, "session")
 
 
 def test_a_page_refuses_a_post_without_a_csrf_token():
