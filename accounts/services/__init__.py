@@ -26,9 +26,10 @@ or back office (``Actor.may_assign_super_admin``); branches and user types are f
 one way (``branch_named``, ``user_type_named``); a write's version precondition is checked
 one way (``require_version``).
 
-Split by concern: ``validation`` (actors, new users, cleaning, uniqueness), ``users`` (the
-users' use cases), ``groups`` (groups and their members), ``organization`` (user types,
-branches, account defaults) and ``audit`` (the trail).
+Split by concern: ``validation`` (actors, new users, cleaning, uniqueness), ``passwords``
+(validated, and hashed before the transaction that sets them), ``users`` (the users' use
+cases), ``groups`` (groups and their members), ``organization`` (user types, branches,
+account defaults) and ``audit`` (the trail).
 """
 
 from accounts.services.groups import (
@@ -52,6 +53,7 @@ from accounts.services.organization import (
     update_user_type,
     user_type_named,
 )
+from accounts.services.passwords import HashedPassword, hash_password
 from accounts.services.users import (
     create_superuser,
     create_user,
@@ -78,6 +80,7 @@ __all__ = [
     "Actor",
     "BranchData",
     "GroupChange",
+    "HashedPassword",
     "MemberChange",
     "NewGroup",
     "NewUser",
@@ -94,6 +97,7 @@ __all__ = [
     "delete_user_type",
     "deleted_users_matching",
     "groups_of",
+    "hash_password",
     "lock_group",
     "permanently_delete_user",
     "reactivate_user",

@@ -9,7 +9,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -20,7 +19,6 @@ from accounts.exceptions import (
     EmailInUse,
     InvalidData,
     InvalidField,
-    InvalidPassword,
     UsernameInUse,
     ValueInUse,
     ValuesInUse,
@@ -289,14 +287,6 @@ def _clean_text(field_name: str, value: str | None) -> str:
     return value
 
 
-def _validated_password(password: str, user: User, validators: list | None) -> str:
-    try:
-        password_validation.validate_password(password, user, password_validators=validators)
-    except ValidationError as error:
-        raise InvalidPassword(list(error.messages)) from None
-    return password
-
-
 # Uniqueness -----------------------------------------------------------------------------------
 
 
@@ -360,12 +350,9 @@ def _column_values(user: User) -> dict[str, Any]:
 
 def _save(user: User, columns: Sequence[str] | None) -> None:
     """Save the whole row, or only ``columns`` (and the version they move). A write of some
-    columns is the hot path of every SCIM PATCH and PUT, written in SQL (accounts.sql); one
-    that sets a password goes through ``save()``, which tells the password validators."""
+    columns is the hot path of every SCIM PATCH and PUT, written in SQL (accounts.sql)."""
     if columns is None:
         user.save()
-    elif "password" in columns:
-        user.save(update_fields=[_FIELD_OF_COLUMN[name] for name in columns])
     else:
         sql.update(user, [*(_FIELD_OF_COLUMN[name] for name in columns), *user.next_version()])
 

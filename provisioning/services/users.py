@@ -237,17 +237,17 @@ def replace_user(
 ) -> UserWrite:
     """RFC 7644 §3.5.1 (PUT): replace the user's attributes; never creates. The custom user
     fields (``custom``) are replaced too: one left out is cleared."""
+    # What needs no user is done before the lock (SQLite's is the whole database's): reading
+    # the body, and hashing a new password.
+    attrs, note = parse_user(payload), _ignored_note(payload, custom)
+    custom_values = scim_custom.values_in(payload, custom) if custom else None
+    password = _hashed(attrs.get("password"))
     with _locked_write(scim_id, expected_versions=expected_versions) as (user, current):
-        changes = _replacement(user, current, parse_user(payload))
-        if custom:
-            changes["custom_fields"] = scim_custom.values_in(payload, custom)
+        changes = _with_password(_replacement(user, current, attrs), password)
+        if custom_values is not None:
+            changes["custom_fields"] = custom_values
         return _update(
-            user,
-            current,
-            changes,
-            actor=actor,
-            event_type=EventType.USER_REPLACED,
-            note=_ignored_note(payload, custom),
+            user, current, changes, actor=actor, event_type=EventType.USER_REPLACED, note=note
         )
 
 
@@ -264,12 +264,13 @@ def patch_user(
     The patch applies to the user as it is under the row lock: two concurrent PATCHes are
     applied one after the other, neither loses the other's change.
     """
+    operations = scim_patch.parse_patch_request(payload)
+    password = _hashed(scim_patch.password_set_by(operations))  # before the lock, as a PUT's
     with _locked_write(scim_id, expected_versions=expected_versions) as (user, view):
-        operations = scim_patch.parse_patch_request(payload)
         current = user_resource(view, base_url="", custom=custom)
         patched = scim_patch.apply_patch(current, operations, custom=custom)
         _refuse_removing_required(current, patched)
-        changes = _replacement(user, view, parse_user(patched))
+        changes = _with_password(_replacement(user, view, parse_user(patched)), password)
         if custom:
             changes["custom_fields"] = scim_custom.values_in(patched, custom)
         if _branch(current) and not _branch(patched):
@@ -281,6 +282,21 @@ def patch_user(
             actor=actor,
             event_type=EventType.USER_UPDATED,
         )
+
+
+def _hashed(password: str | None) -> accounts.HashedPassword | None:
+    """A password a write sets, hashed ahead of its transaction (the hash is slow)."""
+    return accounts.hash_password(password) if isinstance(password, str) and password else None
+
+
+def _with_password(
+    changes: dict[str, Any], password: accounts.HashedPassword | None
+) -> dict[str, Any]:
+    """``changes`` with their password as hashed ahead, when it is that one (else it is hashed
+    in the transaction, as a password found only there must be)."""
+    if password is not None and changes.get("password") == password.raw:
+        changes["password"] = password
+    return changes
 
 
 # The portal cannot leave these unassigned (RFC 7644 §3.5.2.2: removing a required attribute

@@ -31,6 +31,10 @@ the readings of ``provisioning.scim.quirks``.
 """
 
 from provisioning.scim.patch.apply import apply_patch
-from provisioning.scim.patch.operations import PatchOperation, parse_patch_request
+from provisioning.scim.patch.operations import (
+    PatchOperation,
+    parse_patch_request,
+    password_set_by,
+)
 
-__all__ = ["PatchOperation", "apply_patch", "parse_patch_request"]
+__all__ = ["PatchOperation", "apply_patch", "parse_patch_request", "password_set_by"]

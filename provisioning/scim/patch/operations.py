@@ -49,6 +49,28 @@ def parse_patch_request(
     return [_parse_operation(raw, number) for number, raw in enumerate(raw_operations, 1)]
 
 
+_PASSWORD_PATHS = ("password", f"{constants.USER_SCHEMA}:password".lower())
+
+
+def password_set_by(operations: list[PatchOperation]) -> str | None:
+    """The password the operations set plainly, if they do: a replace or add whose path is
+    ``password``, or whose value object holds it (Okta's password push), the last one winning.
+    A hint for hashing the password ahead of the write (a slow hash): the patched resource,
+    not this, says what is set."""
+    found = None
+    for operation in operations:
+        value: Any = None
+        if operation.op == REMOVE:
+            continue
+        if operation.path is None and isinstance(operation.value, Mapping):
+            value = access.get(operation.value, "password")
+        elif operation.path is not None and str(operation.path).lower() in _PASSWORD_PATHS:
+            value = operation.value
+        if isinstance(value, str) and value:
+            found = value
+    return found
+
+
 def _check_message_schema(body: Mapping[str, Any]) -> None:
     urns = _member(body, "schemas")
     if not isinstance(urns, list) or constants.PATCH_OP.lower() not in access.lowered(urns):

@@ -11,7 +11,7 @@ import pytest
 
 from provisioning.scim import errors
 from provisioning.scim.constants import PATCH_OP, USER_SCHEMA
-from provisioning.scim.patch import PatchOperation, parse_patch_request
+from provisioning.scim.patch import PatchOperation, parse_patch_request, password_set_by
 
 
 def patch_body(*operations: dict[str, Any]) -> dict[str, Any]:
@@ -101,3 +101,30 @@ def test_rejects_invalid_request(body: Any, error: type[errors.ScimError]) -> No
     with pytest.raises(error) as caught:
         parse_patch_request(body)
     assert caught.value.scim_type == error.scim_type is not None
+
+
+@pytest.mark.parametrize(
+    ("operations", "expected"),
+    [
+        ([{"op": "replace", "value": {"password": "p1"}}], "p1"),  # Okta's push
+        ([{"op": "add", "value": {"PASSWORD": "p1"}}], "p1"),
+        ([{"op": "replace", "path": "password", "value": "p2"}], "p2"),
+        ([{"op": "replace", "path": f"{USER_SCHEMA}:password", "value": "p3"}], "p3"),
+        (
+            [
+                {"op": "replace", "path": "password", "value": "first"},
+                {"op": "replace", "value": {"password": "last"}},
+            ],
+            "last",
+        ),
+        ([{"op": "replace", "value": {"active": False}}], None),
+        ([{"op": "remove", "path": "password"}], None),
+        ([{"op": "replace", "path": "password", "value": ""}], None),
+        ([{"op": "replace", "value": {"password": 12345}}], None),
+        ([{"op": "replace", "path": "name.givenName", "value": "password"}], None),
+    ],
+)
+def test_password_set_by_finds_the_password_a_patch_sets_plainly(operations, expected):
+    parsed = parse_patch_request({"schemas": [PATCH_OP], "Operations": operations})
+
+    assert password_set_by(parsed) == expected
