@@ -27,11 +27,18 @@ one way (``branch_named``, ``user_type_named``); a write's version precondition 
 one way (``require_version``).
 
 Split by concern: ``validation`` (actors, new users, cleaning, uniqueness), ``passwords``
-(validated, and hashed before the transaction that sets them), ``users`` (the users' use
-cases), ``groups`` (groups and their members), ``organization`` (user types, branches,
-account defaults) and ``audit`` (the trail).
+(validated, and hashed before the transaction that sets them), ``users`` (creating and
+changing users), ``deletion`` (soft delete, restore, delete for good), ``groups`` (groups
+and their members), ``organization`` (user types, branches, account defaults) and ``audit``
+(the trail).
 """
 
+from accounts.services.deletion import (
+    deleted_users_matching,
+    permanently_delete_user,
+    restore_user,
+    soft_delete_user,
+)
 from accounts.services.groups import (
     GroupChange,
     MemberChange,
@@ -58,12 +65,8 @@ from accounts.services.users import (
     create_superuser,
     create_user,
     deactivate_user,
-    deleted_users_matching,
-    permanently_delete_user,
     reactivate_user,
     require_version,
-    restore_user,
-    soft_delete_user,
     update_user,
 )
 from accounts.services.validation import (
