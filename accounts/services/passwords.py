@@ -30,6 +30,10 @@ def hash_password(raw: str) -> HashedPassword:
     return HashedPassword(raw, make_password(raw))
 
 
+def _raw(password: str | HashedPassword) -> str:
+    return password.raw if isinstance(password, HashedPassword) else password
+
+
 def validated_password(password: str, user: User, validators: list | None) -> str:
     """``password`` if the validators (default: AUTH_PASSWORD_VALIDATORS) accept it for
     ``user``; ``InvalidPassword`` naming every refusal if not."""
@@ -43,13 +47,12 @@ def validated_password(password: str, user: User, validators: list | None) -> st
 def set_password(user: User, password: str | HashedPassword, validators: list | None) -> None:
     """Validate ``password`` for ``user`` (with the changes made so far) and set its hash,
     hashed now only if it was not ahead of time; ``password_changed`` once it is saved."""
-    raw = password.raw if isinstance(password, HashedPassword) else password
-    validated_password(raw, user, validators)
-    user.password = password.hashed if isinstance(password, HashedPassword) else make_password(raw)
+    validated_password(_raw(password), user, validators)
+    hashed = password if isinstance(password, HashedPassword) else hash_password(password)
+    user.password = hashed.hashed
 
 
 def password_changed(password: str | HashedPassword, user: User, validators: list | None) -> None:
     """Tell the validators that ``user``'s password, now saved, is ``password`` (Django's
     hook, which ``User.save()`` calls only after ``User.set_password()``)."""
-    raw = password.raw if isinstance(password, HashedPassword) else password
-    password_validation.password_changed(raw, user, password_validators=validators)
+    password_validation.password_changed(_raw(password), user, password_validators=validators)
