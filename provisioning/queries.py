@@ -26,6 +26,7 @@ from provisioning.scim.attributes import BOOLEAN, DECIMAL, STRING, Attribute, At
 from provisioning.scim.constants import LMS_USER_SCHEMA
 from provisioning.scim.errors import InvalidValue, NotFound
 from provisioning.scim.filters import Compare, Filter
+from provisioning.scim.filters.values import coerce
 from provisioning.scim.listing import ListQuery
 from provisioning.scim.representation import UserView
 from provisioning.scim.schemas import USER
@@ -139,10 +140,11 @@ def _views(rows: Iterable[dict[str, Any]]) -> dict[int, UserView]:
 
 def _user_name_equals(node: Filter | None) -> str | None:
     """``x`` when the filter is exactly ``userName eq "x"``: how Okta and Entra look a user up
-    before provisioning it, the most frequent list request."""
+    before provisioning it, the most frequent list request. ``x`` is checked as ``to_q``
+    checks every value (InvalidFilter), without building the ORM filter it would not use."""
     match node:
         case Compare(path, "eq", str() as value) if path.key() == "username":
-            return value
+            return coerce("string", value, path)
     return None
 
 
@@ -179,11 +181,11 @@ def search_users(query: ListQuery, custom_attributes: tuple[Attribute, ...] = ()
     order), the users with those ids, and a count unless the page shows where the results end.
     A lookup by userName, which is unique, reads its one match, if any, in one query.
     """
-    filterable = FILTERABLE | _custom_specs(custom_attributes) if custom_attributes else FILTERABLE
-    where = to_q(query.filter, filterable) if query.filter is not None else None  # validates
     if query.count and (user_name := _user_name_equals(query.filter)) is not None:
         matches = list(_views(sql.user_by_username(_VIEWED).rows(user_name)).values())
         return Page(total=len(matches), users=matches[query.offset : query.offset + query.count])
+    filterable = FILTERABLE | _custom_specs(custom_attributes) if custom_attributes else FILTERABLE
+    where = to_q(query.filter, filterable) if query.filter is not None else None  # validates
     users = _visible() if where is None else _visible().filter(where)
     if query.count == 0:
         return Page(total=users.count(), users=[])
