@@ -18,6 +18,13 @@ def is_portal_admin(user) -> bool:
     return user.is_superuser or user.user_type.role == Role.ADMINISTRATOR
 
 
+def may_change_user(acting_user, user) -> bool:
+    """SuperAdmins and back-office accounts are changed by superusers only, so that a portal
+    administrator can never take over an account with more rights than their own."""
+    privileged = user.is_staff or user.is_superuser or user.user_type.is_protected
+    return not privileged or acting_user.is_superuser
+
+
 def portal_admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Sign-in first; then a clear refusal (403) for users without the administrator role."""
 

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts.views import branches, custom_fields, groups, settings, users
+from accounts.views import branches, custom_fields, groups, settings, user_page, users
 from lms import home
 from provisioning import log_views, oauth_views, sso_views
 from provisioning import views as provisioning
@@ -17,7 +17,7 @@ urlpatterns = [
     path("users/", users.user_list, name="user-list"),
     path("users/new/", users.user_create, name="user-create"),
     path("users/deleted/", users.deleted_user_list, name="deleted-user-list"),
-    path("users/<int:pk>/", users.user_detail, name="user-detail"),
+    path("users/<int:pk>/", user_page.user_detail, name="user-detail"),
     path("users/<int:pk>/edit/", users.user_edit, name="user-edit"),
     path("users/<int:pk>/activate/", users.user_set_active, {"active": True}, name="user-activate"),
     path(
