@@ -17,7 +17,8 @@ from provisioning.scim.attributes import (
     Schema,
     by_name,
 )
-from provisioning.scim.schemas import COMMON_ATTRIBUTES, USER, USER_RESOURCE_SCHEMAS
+from provisioning.scim.common import COMMON_ATTRIBUTES
+from provisioning.scim.schemas import USER, USER_RESOURCE_SCHEMAS
 
 
 def top_level(schema: Schema) -> tuple[Attribute, ...]:

@@ -14,9 +14,10 @@ from typing import Any
 from urllib.parse import quote
 
 from provisioning.scim.attributes import COMPLEX, DATE_TIME, Attribute, Returned
+from provisioning.scim.common import META, SCHEMAS
 from provisioning.scim.constants import LMS_USER_SCHEMA
 from provisioning.scim.registry import top_level
-from provisioning.scim.schemas import META, SCHEMAS, USER, USER_RESOURCE_SCHEMAS
+from provisioning.scim.schemas import USER, USER_RESOURCE_SCHEMAS
 
 UserView = Mapping[str, Any]
 

@@ -3,7 +3,8 @@
 Each attribute states its RFC 7643 characteristics (§2.2: type, multiValued, mutability,
 returned, caseExact, uniqueness) and, for this server, where its value is kept and whether an
 IdP may filter and sort on it (``provisioning.scim.attributes.Attribute``). The core User
-(RFC 7643 §4.1, §8.7.1), the Enterprise User extension (§4.3) and our LMS extension. Parsing,
+(RFC 7643 §4.1, §8.7.1), the Enterprise User extension (§4.3) and our LMS extension; the
+attributes every resource has (``id``, ``meta``...) are in ``provisioning.scim.common``. Parsing,
 PATCH, the filter translator, sorting, the representation, ``/Schemas`` and the OpenAPI
 document all read these declarations: adding an attribute is one entry here and its column.
 """
@@ -16,7 +17,6 @@ from provisioning.scim import constants
 from provisioning.scim.attributes import (
     BOOLEAN,
     COMPLEX,
-    DATE_TIME,
     READ_ONLY,
     REFERENCE,
     STRING,
@@ -27,71 +27,6 @@ from provisioning.scim.attributes import (
     Uniqueness,
     read_only,
 )
-
-# Common attributes (RFC 7643 §3, §3.1): part of every resource, not of any schema's attribute
-# list. They live at the top level of a User, so they resolve under the core User schema.
-SCHEMAS = Attribute(
-    "schemas",
-    REFERENCE,
-    "URIs of the schemas (core and extensions) the resource uses.",
-    multi_valued=True,
-    required=True,
-    returned=Returned.ALWAYS,
-    reference_types=("uri",),
-)
-ID = Attribute(
-    "id",
-    description="Unique identifier of the resource, assigned by this server.",
-    case_exact=True,
-    mutability=READ_ONLY,
-    returned=Returned.ALWAYS,
-    uniqueness=Uniqueness.SERVER,
-    storage="scim_id",
-    filterable=True,
-    filter_type="uuid",
-)
-EXTERNAL_ID = Attribute(
-    "externalId",
-    description="Identifier of the resource as defined by the provisioning client.",
-    case_exact=True,
-    storage="external_id",
-    filterable=True,
-    sortable=True,
-)
-META = Attribute(
-    "meta",
-    COMPLEX,
-    "Resource metadata maintained by this server.",
-    mutability=READ_ONLY,
-    sub_attributes=read_only(
-        Attribute("resourceType", STRING, "Name of the resource type.", case_exact=True),
-        Attribute(
-            "created",
-            DATE_TIME,
-            "When the resource was added.",
-            storage="created_at",
-            filterable=True,
-            sortable=True,
-        ),
-        Attribute(
-            "lastModified",
-            DATE_TIME,
-            "When the resource last changed.",
-            storage="updated_at",
-            filterable=True,
-            sortable=True,
-        ),
-        Attribute("location", REFERENCE, "URI of the resource.", reference_types=("uri",)),
-        Attribute(
-            "version",
-            STRING,
-            "Version (ETag) of the resource.",
-            case_exact=True,
-            storage="version",
-        ),
-    ),
-)
-COMMON_ATTRIBUTES = (SCHEMAS, ID, EXTERNAL_ID, META)
 
 PASSWORD = Attribute(
     "password",

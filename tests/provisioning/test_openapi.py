@@ -16,7 +16,7 @@ from schemathesis.specs.openapi.definitions import OPENAPI_30_VALIDATOR
 from accounts.services import validation as accounts_validation
 from provisioning.api import discovery, openapi
 from provisioning.api.openapi import json_schemas
-from provisioning.scim import errors, schemas
+from provisioning.scim import common, errors, schemas
 from provisioning.scim.constants import ENTERPRISE_USER_SCHEMA, LMS_USER_SCHEMA
 from tests.provisioning.payloads import ROOT
 
@@ -128,7 +128,7 @@ def test_writes_accept_both_media_types():
 def test_user_lists_every_attribute_the_schemas_define():
     user = DOCUMENT["components"]["schemas"]["User"]["properties"]
     request = DOCUMENT["components"]["schemas"]["UserRequest"]["properties"]
-    core = [a.name for a in schemas.COMMON_ATTRIBUTES + schemas.USER.attributes]
+    core = [a.name for a in common.COMMON_ATTRIBUTES + schemas.USER.attributes]
 
     assert set(user) == {*core, ENTERPRISE_USER_SCHEMA, LMS_USER_SCHEMA} - {"password"}
     assert set(request) == {*core, ENTERPRISE_USER_SCHEMA, LMS_USER_SCHEMA} - {

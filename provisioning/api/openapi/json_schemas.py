@@ -14,16 +14,28 @@ from typing import Any
 from django.db.models import Model
 
 from accounts.models import Group, User
-from provisioning.scim import constants, errors, group_schemas, schemas
-from provisioning.scim.attributes import STRING, Attribute, AttributeType, Mutability, Schema
+from provisioning.scim import common, constants, errors, group_schemas, schemas
+from provisioning.scim.attributes import (
+    BOOLEAN,
+    COMPLEX,
+    DATE_TIME,
+    READ_ONLY,
+    REFERENCE,
+    STRING,
+    Attribute,
+    AttributeType,
+    Mutability,
+    Returned,
+    Schema,
+)
 
 REF = "#/components/schemas/"
 
 _JSON_TYPES: dict[str, dict[str, Any]] = {
-    schemas.STRING: {"type": "string"},
-    schemas.BOOLEAN: {"type": "boolean"},
-    schemas.DATE_TIME: {"type": "string", "format": "date-time"},
-    schemas.REFERENCE: {"type": "string"},
+    STRING: {"type": "string"},
+    BOOLEAN: {"type": "boolean"},
+    DATE_TIME: {"type": "string", "format": "date-time"},
+    REFERENCE: {"type": "string"},
 }
 
 # What the portal checks on the way in (accounts.services), keyed by dotted attribute name, so
@@ -68,7 +80,7 @@ def _attribute_schema(
     """One attribute (RFC 7643 §2.2, §7); complex ones list their sub-attributes. ``model``
     keeps the resource (its columns' lengths are the requests' maxLength)."""
     name = f"{parent}{attribute.name}"
-    if attribute.type == schemas.COMPLEX:
+    if attribute.type == COMPLEX:
         schema = _object_schema(
             attribute.sub_attributes, request=request, parent=f"{name}.", model=model
         )
@@ -91,9 +103,9 @@ def _object_schema(
 ) -> dict[str, Any]:
     """Read-only attributes are not sent, write-only (returned "never") not answered."""
     if request:
-        shown = [a for a in attributes if a.mutability != schemas.READ_ONLY]
+        shown = [a for a in attributes if a.mutability != READ_ONLY]
     else:
-        shown = [a for a in attributes if a.returned != schemas.Returned.NEVER]
+        shown = [a for a in attributes if a.returned != Returned.NEVER]
     properties = {
         a.name: _attribute_schema(a, request=request, parent=parent, model=model) for a in shown
     }
@@ -109,7 +121,7 @@ def user_schema(*, request: bool) -> dict[str, Any]:
     A request (POST, PUT) must have ``userName``; a response always has ``schemas`` and ``id``
     (RFC 7643 §7 "returned": "always"), and whatever else ``attributes`` asked for.
     """
-    schema = _object_schema(schemas.COMMON_ATTRIBUTES + schemas.USER.attributes, request=request)
+    schema = _object_schema(common.COMMON_ATTRIBUTES + schemas.USER.attributes, request=request)
     for extension in schemas.USER_RESOURCE_SCHEMAS[1:]:
         schema["properties"][extension.id] = _extension_schema(extension, request=request)
     schema["required"] = ["userName"] if request else ["schemas", "id"]
@@ -134,7 +146,7 @@ def group_schema(*, request: bool) -> dict[str, Any]:
     """The Group (RFC 7643 §4.2) with the LMS extension (its description). A request must
     have ``displayName``; Okta's ``urn:okta:custom:group:1.0`` is read as the extension."""
     schema = _object_schema(
-        schemas.COMMON_ATTRIBUTES + group_schemas.GROUP.attributes, request=request, model=Group
+        common.COMMON_ATTRIBUTES + group_schemas.GROUP.attributes, request=request, model=Group
     )
     for extension in group_schemas.GROUP_RESOURCE_SCHEMAS[1:]:
         schema["properties"][extension.id] = _extension_schema(

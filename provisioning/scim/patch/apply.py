@@ -6,7 +6,7 @@ import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from provisioning.scim import errors, schemas
+from provisioning.scim import attributes, common, errors, schemas
 from provisioning.scim.attributes import Attribute, Schema
 from provisioning.scim.patch import access, primary, values
 from provisioning.scim.patch.elements import apply_to_elements
@@ -71,7 +71,7 @@ def _apply_to_target(
     if target.attribute is None:
         _apply_to_schema(resource, op, target.schema, value, custom)
         return
-    if target.attribute is schemas.ID:
+    if target.attribute is common.ID:
         raise errors.Mutability('"id" is assigned by this server and cannot be changed.')
     if _is_ignored(target):
         return
@@ -89,10 +89,10 @@ def _apply_to_target(
 
 def _is_ignored(target: Target) -> bool:
     """Attributes the server maintains itself: IdPs send them back; see the package docstring."""
-    if target.attribute is schemas.SCHEMAS:
+    if target.attribute is common.SCHEMAS:
         return True
     parts = (target.attribute, target.sub_attribute)
-    return any(part is not None and part.mutability == schemas.READ_ONLY for part in parts)
+    return any(part is not None and part.mutability == attributes.READ_ONLY for part in parts)
 
 
 def _apply_to_sub_attribute(resource: dict[str, Any], op: str, target: Target, value: Any) -> None:
@@ -120,7 +120,7 @@ def _apply_to_attribute(resource: dict[str, Any], op: str, target: Target, value
     current = access.get(container, attribute.name)
     if attribute.multi_valued and op == ADD:
         new = _with_added(attribute, current if isinstance(current, list) else [], new)
-    elif attribute.type == schemas.COMPLEX and not attribute.multi_valued:
+    elif attribute.type == attributes.COMPLEX and not attribute.multi_valued:
         # Add and replace both set the sub-attributes given and keep the others (§3.5.2.1, .3).
         new = values.merged(current if isinstance(current, Mapping) else {}, new)
     access.store(container, attribute.name, new)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from provisioning.scim import errors, quirks, schemas
+from provisioning.scim import attributes, errors, quirks
 from provisioning.scim.attributes import DECIMAL, Attribute
 from provisioning.scim.patch import access
 
@@ -17,7 +17,7 @@ def coerce(attribute: Attribute, value: Any) -> Any:
         values = value if isinstance(value, list) else [value]
         elements = [coerce_element(attribute, v) for v in values if v is not None]
         return _one_primary([element for element in elements if element not in ({}, None)])
-    if attribute.type == schemas.COMPLEX:
+    if attribute.type == attributes.COMPLEX:
         return coerce_complex(attribute, value)
     return _coerce_simple(attribute, value)
 
@@ -35,7 +35,7 @@ def _one_primary(elements: list[Any]) -> list[Any]:
 
 
 def coerce_element(attribute: Attribute, value: Any) -> Any:
-    if attribute.type != schemas.COMPLEX:
+    if attribute.type != attributes.COMPLEX:
         return _coerce_simple(attribute, value)
     return {k: v for k, v in coerce_complex(attribute, value).items() if v is not None}
 
@@ -49,7 +49,7 @@ def coerce_complex(attribute: Attribute, value: Any) -> dict[str, Any]:
     for key, sub_value in value.items():
         sub_attribute = attribute.sub_attribute(str(key))
         # Unknown and server-maintained sub-attributes are ignored, like whole attributes.
-        if sub_attribute is not None and sub_attribute.mutability != schemas.READ_ONLY:
+        if sub_attribute is not None and sub_attribute.mutability != attributes.READ_ONLY:
             result[sub_attribute.name] = _coerce_simple(sub_attribute, sub_value)
     return result
 
@@ -57,7 +57,7 @@ def coerce_complex(attribute: Attribute, value: Any) -> dict[str, Any]:
 def _coerce_simple(attribute: Attribute, value: Any) -> Any:
     if value is None:
         return None
-    if attribute.type == schemas.BOOLEAN:
+    if attribute.type == attributes.BOOLEAN:
         return _normalise_boolean(attribute, value)
     if attribute.type == DECIMAL:
         if isinstance(value, bool) or not isinstance(value, int | float | str):

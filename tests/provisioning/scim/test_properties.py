@@ -14,7 +14,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provisioning.scim import errors, schemas
+from provisioning.scim import attributes, errors, schemas
 from provisioning.scim.constants import (
     ENTERPRISE_USER_SCHEMA,
     LMS_USER_SCHEMA,
@@ -268,13 +268,13 @@ def _simple_single_valued() -> list[tuple[str, schemas.Attribute]]:
     found = []
     for schema in schemas.USER_RESOURCE_SCHEMAS:
         for attribute in schema.attributes:
-            if attribute.multi_valued or attribute.mutability == schemas.READ_ONLY:
+            if attribute.multi_valued or attribute.mutability == attributes.READ_ONLY:
                 continue
-            if attribute.type != schemas.COMPLEX:
+            if attribute.type != attributes.COMPLEX:
                 found.append((_qualified(schema, attribute.name), attribute))
                 continue
             for sub in attribute.sub_attributes:
-                if sub.mutability != schemas.READ_ONLY:
+                if sub.mutability != attributes.READ_ONLY:
                     found.append((_qualified(schema, f"{attribute.name}.{sub.name}"), sub))
     return found
 
@@ -305,7 +305,7 @@ json_values = st.recursive(
 
 def value_for(attribute: schemas.Attribute) -> st.SearchStrategy[Any]:
     """A value of the attribute's type (RFC 7643 §2.3), Entra's "True"/"False" included."""
-    if attribute.type == schemas.BOOLEAN:
+    if attribute.type == attributes.BOOLEAN:
         return st.booleans() | st.sampled_from(["True", "False"])
     return words
 

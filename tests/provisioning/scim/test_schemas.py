@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from provisioning.scim import constants, discovery, registry, schemas
+from provisioning.scim import common, constants, discovery, registry, schemas
 from tests.provisioning.payloads import CHARACTERISTICS
 
 BASE = "https://lms.example.com/api/scim2"
@@ -195,9 +195,9 @@ def test_groups_and_their_sub_attributes_are_read_only() -> None:
 
 
 def test_id_is_a_read_only_common_attribute() -> None:
-    assert schemas.ID in schemas.COMMON_ATTRIBUTES
-    assert registry.find_attribute("id") is schemas.ID
-    assert (schemas.ID.mutability, schemas.ID.returned, schemas.ID.case_exact) == (
+    assert common.ID in common.COMMON_ATTRIBUTES
+    assert registry.find_attribute("id") is common.ID
+    assert (common.ID.mutability, common.ID.returned, common.ID.case_exact) == (
         "readOnly",
         "always",
         True,
