@@ -127,9 +127,9 @@ _DIALECTS = {
 def _condition(condition: ElementCondition, dialect: _Dialect) -> Sql:
     match condition:
         case ElementAnd(left, right):
-            return _joined("AND", left, right, dialect)
+            return _combined("AND", left, right, dialect)
         case ElementOr(left, right):
-            return _joined("OR", left, right, dialect)
+            return _combined("OR", left, right, dialect)
         case ElementNot(inner):
             sql, params = _condition(inner, dialect)
             return f"NOT ({sql})", params
@@ -138,7 +138,7 @@ def _condition(condition: ElementCondition, dialect: _Dialect) -> Sql:
     raise TypeError(f"Not an element condition: {condition!r}")
 
 
-def _joined(word: str, left: ElementCondition, right: ElementCondition, dialect: _Dialect) -> Sql:
+def _combined(word: str, left: ElementCondition, right: ElementCondition, dialect: _Dialect) -> Sql:
     left_sql, left_params = _condition(left, dialect)
     right_sql, right_params = _condition(right, dialect)
     return f"({left_sql} {word} {right_sql})", [*left_params, *right_params]
