@@ -15,30 +15,26 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import F, FilteredRelation, OrderBy, QuerySet
-from django.db.models.functions import Lower
 
 from accounts.models import SCIM_VISIBLE, Group, Membership, User, scim_visible_through
-from provisioning.orm_filters import AttributeSpec, to_q
+from provisioning.orm_attributes import attribute_spec, sort_expression
+from provisioning.orm_filters import to_q
+from provisioning.scim import registry
 from provisioning.scim.errors import InvalidValue, NotFound
-from provisioning.scim.group_schemas import GROUP
+from provisioning.scim.group_schemas import GROUP, GROUP_RESOURCE_SCHEMAS
 from provisioning.scim.listing import ListQuery
 
-# What an IdP may filter Groups on, keyed like filters.AttrPath.key() (RFC 7644 §3.4.2.2):
-# displayName folds case as the unique index does; a member is found by its user's id.
+# What an IdP may filter Groups on and sort them by (RFC 7644 §3.4.2.2, §3.4.2.3), from the
+# Group registry, keyed like filters.AttrPath.key(): a member is found by its user's id, among
+# the members the IdP sees (``_filterable``).
 FILTERABLE = {
-    "id": AttributeSpec("scim_id", "uuid", case_exact=True),
-    "externalid": AttributeSpec("external_id", "string", case_exact=True),
-    "displayname": AttributeSpec("name", "string"),
-    "members.value": AttributeSpec("visible_member__scim_id", "uuid", case_exact=True),
-    "meta.created": AttributeSpec("created_at", "dateTime"),
-    "meta.lastmodified": AttributeSpec("updated_at", "dateTime"),
+    key: attribute_spec(ref, relations={"members": "visible_member__scim_id"})
+    for key, ref in registry.filterable(GROUP_RESOURCE_SCHEMAS).items()
 }
-SORTABLE: dict[str, F | Lower] = {
-    "displayname": Lower("name"),
-    "externalid": F("external_id"),
-    "meta.created": F("created_at"),
-    "meta.lastmodified": F("updated_at"),
+SORTABLE = {
+    key: sort_expression(ref) for key, ref in registry.sortable(GROUP_RESOURCE_SCHEMAS).items()
 }
+_SORTABLE_NAMES = ", ".join(registry.sortable_names(GROUP_RESOURCE_SCHEMAS))
 _CORE_PREFIX = f"{GROUP.id.lower()}:"
 _VIEWED = (
     "pk",
@@ -66,10 +62,7 @@ def _ordering(query: ListQuery) -> list[OrderBy]:
         return [F("pk").asc()]
     key = query.sort_by.lower().removeprefix(_CORE_PREFIX)
     if key not in SORTABLE:
-        raise InvalidValue(
-            f"Cannot sort Groups by {query.sort_by!r}; sortable: displayName, externalId, "
-            f"meta.created, meta.lastModified."
-        )
+        raise InvalidValue(f"Cannot sort Groups by {query.sort_by!r}; sortable: {_SORTABLE_NAMES}.")
     expression = SORTABLE[key]
     return [expression.desc() if query.descending else expression.asc(), F("pk").asc()]
 

@@ -3,7 +3,7 @@ the reads every request starts with.
 
 Every user query starts from ``User.objects.scim_visible()``: soft-deleted users and back-office
 accounts never appear. The reads of one user, which nearly every request makes, are written in
-SQL (``provisioning.sql``); lists go through the ORM.
+SQL (``accounts.sql``); lists go through the ORM.
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from functools import cache
 from typing import Any
 
 from django.db.models import F, OrderBy, QuerySet
-from django.db.models.functions import Lower
 
 from accounts import sql
 from accounts.models import CustomField, User, UserQuerySet
+from provisioning.orm_attributes import attribute_spec, sort_expression
 from provisioning.orm_filters import AttributeSpec, to_q
 from provisioning.scim import custom, registry
-from provisioning.scim.attributes import BOOLEAN, DECIMAL, STRING, Attribute, AttributeRef
+from provisioning.scim.attributes import BOOLEAN, DECIMAL, Attribute
 from provisioning.scim.constants import LMS_USER_SCHEMA
 from provisioning.scim.errors import InvalidValue, NotFound
 from provisioning.scim.filters import Compare, Filter
@@ -31,43 +31,11 @@ from provisioning.scim.listing import ListQuery
 from provisioning.scim.representation import UserView
 from provisioning.scim.schemas import USER
 
-
-def _spec(ref: AttributeRef) -> AttributeSpec:
-    attribute = ref.definition
-    kind = attribute.filter_type or str(attribute.type)
-    if ref.attribute.kept_whole and ref.sub_attribute is not None:
-        # A key of the elements of a list kept whole in one column.
-        assert ref.attribute.storage is not None
-        return AttributeSpec(
-            ref.attribute.storage, kind, attribute.case_exact, element=attribute.name
-        )
-    assert attribute.storage is not None
-    if ref.attribute.others is not None and ref.sub_attribute is not None:
-        # A column of the element kept in columns; the others are elements of a JSON list.
-        return AttributeSpec(
-            attribute.storage,
-            kind,
-            attribute.case_exact,
-            element=attribute.name,
-            others=ref.attribute.others,
-        )
-    return AttributeSpec(attribute.storage, kind, attribute.case_exact)
-
-
-def _sort_key(ref: AttributeRef) -> F | Lower:
-    """What sortBy orders on: strings case-insensitively unless case-exact (RFC 7644 §3.4.2.3)."""
-    attribute = ref.definition
-    assert attribute.storage is not None
-    if attribute.type == STRING and not attribute.case_exact:
-        return Lower(attribute.storage)
-    return F(attribute.storage)
-
-
 # What an IdP may filter on (RFC 7644 §3.4.2.2) and sort by (§3.4.2.3), from the registry,
 # keyed like filters.AttrPath.key(). `password` is not filterable: a filter on it would be an
 # oracle.
-FILTERABLE = {key: _spec(ref) for key, ref in registry.filterable().items()}
-SORTABLE = {key: _sort_key(ref) for key, ref in registry.sortable().items()}
+FILTERABLE = {key: attribute_spec(ref) for key, ref in registry.filterable().items()}
+SORTABLE = {key: sort_expression(ref) for key, ref in registry.sortable().items()}
 _SORTABLE_NAMES = ", ".join(registry.sortable_names())
 _CORE_PREFIX = f"{USER.id.lower()}:"
 
@@ -95,7 +63,8 @@ SCIM_COLUMNS = registry.columns()
 @cache
 def _visible() -> UserQuerySet:
     """``User.objects.scim_visible()``, built once per process: each read clones it (building
-    a query costs the ORM about as much as running it), so no rows are ever kept on it."""
+    a query is a measurable part of a lookup: docs/performance.md), so no rows are ever kept
+    on it."""
     return User.objects.scim_visible()
 
 

@@ -16,8 +16,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from provisioning.scim import constants, errors, quirks
-from provisioning.scim.attributes import by_name
+from provisioning.scim import constants, errors, quirks, registry
+from provisioning.scim.attributes import READ_ONLY, by_name
+from provisioning.scim.common import COMMON_ATTRIBUTES
 from provisioning.scim.filters import Compare, Filter, Or, PatchPath
 from provisioning.scim.group_schemas import GROUP
 from provisioning.scim.patch import PatchOperation
@@ -25,11 +26,17 @@ from provisioning.scim.patch import PatchOperation
 # What the API keeps of a group, by model field: name, external_id, description.
 GroupFields = dict[str, str]
 
-# The Group's attributes a client writes, by lower-case SCIM name -> model field.
-_FIELDS = {"displayname": "name", "externalid": "external_id"}
+# The Group's attributes a client writes, kept in the group's own row, by lower-case SCIM name
+# -> model field (the registry's declarations): displayName and externalId.
+_FIELDS = {
+    attribute.name.lower(): attribute.storage
+    for attribute in registry.top_level(GROUP)
+    if attribute.storage and not attribute.relation and attribute.mutability != READ_ONLY
+}
 # The extension holding the description: ours, and Okta's name for it (quirks).
 _EXTENSIONS = frozenset({constants.LMS_GROUP_SCHEMA.lower(), *quirks.GROUP_EXTENSION_ALIASES})
-_READ_ONLY = {"id", "meta", "schemas"}
+# The common attributes a client does not write (schemas, id, meta): skipped, not "ignored".
+_SKIPPED = {attribute.name.lower() for attribute in COMMON_ATTRIBUTES} - set(_FIELDS)
 _OTHER_RESOURCES = ("urn:ietf:params:scim:schemas:core:2.0:", "urn:ietf:params:scim:api:messages:")
 
 
@@ -159,7 +166,7 @@ def parse_group(body: Any) -> GroupBody:
     }
     ignored: list[str] = []
     for key, value in data.items():
-        if key in _FIELDS or key in _READ_ONLY or key == "members":
+        if key in _FIELDS or key in _SKIPPED or key == "members":
             continue
         if key in _EXTENSIONS and isinstance(value, Mapping):
             extension = _folded(value)

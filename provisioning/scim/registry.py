@@ -1,6 +1,7 @@
 """Questions the User registry (``provisioning.scim.schemas``) answers for the rest of the
 server: what is stored where, what may be filtered and sorted on, what a client owns, and which
-attribute a name such as "NAME.givenname" means."""
+attribute a name such as "NAME.givenname" means. What may be filtered and sorted on is asked of
+the Group registry (``provisioning.scim.group_schemas``) the same way, by its schemas."""
 
 from __future__ import annotations
 
@@ -26,8 +27,11 @@ def top_level(schema: Schema) -> tuple[Attribute, ...]:
     return COMMON_ATTRIBUTES + schema.attributes if schema.is_core else schema.attributes
 
 
-def _refs() -> Iterator[AttributeRef]:
-    for schema in USER_RESOURCE_SCHEMAS:
+Schemas = tuple[Schema, ...]  # a resource type's schemas: its core schema and extensions
+
+
+def _refs(schemas: Schemas = USER_RESOURCE_SCHEMAS) -> Iterator[AttributeRef]:
+    for schema in schemas:
         for attribute in top_level(schema):
             yield AttributeRef(schema, attribute)
             for sub_attribute in attribute.sub_attributes:
@@ -59,18 +63,23 @@ def columns() -> tuple[str, ...]:
 
 
 @cache
-def filterable() -> dict[str, AttributeRef]:
+def filterable(schemas: Schemas = USER_RESOURCE_SCHEMAS) -> dict[str, AttributeRef]:
     """What an IdP may filter on (RFC 7644 §3.4.2.2), keyed like ``filters.AttrPath.key()``:
-    the canonical name in lower case, URN-qualified for extensions."""
-    return {ref.canonical.lower(): ref for ref in _refs() if ref.definition.filterable}
+    the canonical name in lower case, URN-qualified for extensions. A resource's (``schemas``)
+    complex attribute is filtered on by its sub-attributes."""
+    return {
+        ref.canonical.lower(): ref
+        for ref in _refs(schemas)
+        if ref.definition.filterable and ref.definition.type != COMPLEX
+    }
 
 
 @cache
-def sortable() -> dict[str, AttributeRef]:
+def sortable(schemas: Schemas = USER_RESOURCE_SCHEMAS) -> dict[str, AttributeRef]:
     """What an IdP may sort on (RFC 7644 §3.4.2.3), keyed as ``filterable()``. A multi-valued
     complex attribute sorts by its "value" sub-attribute."""
     found = {}
-    for ref in _refs():
+    for ref in _refs(schemas):
         if not ref.definition.sortable:
             continue
         if ref.definition.type == COMPLEX:
@@ -82,9 +91,9 @@ def sortable() -> dict[str, AttributeRef]:
     return found
 
 
-def sortable_names() -> list[str]:
+def sortable_names(schemas: Schemas = USER_RESOURCE_SCHEMAS) -> list[str]:
     """The names ``sortable()`` knows, as the attributes are declared."""
-    return [ref.canonical for ref in _refs() if ref.definition.sortable]
+    return [ref.canonical for ref in _refs(schemas) if ref.definition.sortable]
 
 
 def writable() -> dict[str, AttributeRef]:

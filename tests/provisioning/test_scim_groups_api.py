@@ -455,8 +455,8 @@ def test_sorting_by_an_unsortable_attribute_is_refused(scim):
     assert response.status_code == 400
     assert response.json() == scim_error(
         400,
-        "Cannot sort Groups by 'members'; sortable: displayName, externalId, meta.created, "
-        "meta.lastModified.",
+        "Cannot sort Groups by 'members'; sortable: externalId, meta.created, "
+        "meta.lastModified, displayName.",
         "invalidValue",
     )
 
