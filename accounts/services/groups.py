@@ -22,7 +22,6 @@ from django.utils import timezone
 from accounts.exceptions import (
     GroupManagedElsewhere,
     GroupNameInUse,
-    GroupVersionMismatch,
     InvalidField,
 )
 from accounts.models import (
@@ -35,6 +34,7 @@ from accounts.models import (
     User,
 )
 from accounts.services import audit
+from accounts.services.users import require_version
 from accounts.services.validation import Actor, Checks
 from accounts.transactions import write_transaction
 
@@ -229,8 +229,7 @@ def change_group(
         if not locked:
             group = lock_group(group)
         _check_may_edit(group, actor, set(fields), members=not members.empty)
-        if expected_versions is not None and group.version not in expected_versions:
-            raise GroupVersionMismatch(expected_versions, group.version)
+        require_version(group, expected_versions)
         trail = _apply_fields(group, fields)
         added, removed = _apply_members(group, members)
         names = {**_named_members(added, "added"), **_named_members(removed, "removed")}
@@ -355,8 +354,7 @@ def delete_group(
         if not locked:
             group = lock_group(group)
         _check_may_edit(group, actor)
-        if expected_versions is not None and group.version not in expected_versions:
-            raise GroupVersionMismatch(expected_versions, group.version)
+        require_version(group, expected_versions)
         name = group.name
         Membership.objects.filter(group=group).delete()
         group.delete()

@@ -11,11 +11,12 @@ from django.utils import timezone
 
 from accounts import defaults
 from accounts.exceptions import (
+    GroupVersionMismatch,
     SuperAdminNotAssignable,
     UserIsDeleted,
     VersionMismatch,
 )
-from accounts.models import AccountSettings, Branch, EventType, User, UserType
+from accounts.models import AccountSettings, Branch, EventType, Group, User, UserType
 from accounts.services import audit, custom_fields, passwords
 from accounts.services.validation import (
     CONTACT_LISTS,
@@ -172,11 +173,14 @@ def _check_user_type(user_type: UserType | None, actor: Actor) -> None:
         raise SuperAdminNotAssignable(user_type.name)
 
 
-def require_version(user: User, expected_versions: Collection[int] | None) -> None:
-    """A read-modify-write's precondition (SCIM If-Match, RFC 7644 §3.14): the user, read
-    under lock, is still at one of the versions its writer saw; None asks nothing."""
-    if expected_versions is not None and user.version not in expected_versions:
-        raise VersionMismatch(expected_versions, user.version)
+def require_version(record: User | Group, expected_versions: Collection[int] | None) -> None:
+    """A read-modify-write's precondition (SCIM If-Match, RFC 7644 §3.14): the user or group,
+    read under lock, is still at one of the versions its writer saw; None asks nothing."""
+    if expected_versions is None or record.version in expected_versions:
+        return
+    if isinstance(record, Group):
+        raise GroupVersionMismatch(expected_versions, record.version)
+    raise VersionMismatch(expected_versions, record.version)
 
 
 # Changing -------------------------------------------------------------------------------------
@@ -287,7 +291,8 @@ def update_user(
                 email=user.email if "email" in changed else None,
                 precheck=False,  # checked with the other fields (_apply_changes)
                 # Only the columns that changed (those set alongside included, such as the
-                # time of a status change): a full-row UPDATE cost a PUT a fifth of its time.
+                # time of a status change): a full-row UPDATE is a measurable part of a PUT
+                # (docs/performance.md).
                 columns=[name for name, value in before.items() if getattr(user, name) != value],
             )
             if "password" in changed:
