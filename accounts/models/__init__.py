@@ -301,9 +301,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.username
 
     def save(self, *args, **kwargs) -> None:
-        # Every write moves the version (used as the SCIM ETag). Services lock the row
-        # (select_for_update) before changing it, so concurrent writes each move it once.
-        if not self._state.adding:
+        # Every write of a saved user moves the version (used as the SCIM ETag); its first
+        # save, an insert, keeps 1. Services lock the row (select_for_update) before changing
+        # it, so concurrent writes each move it once.
+        if self.pk is not None and not kwargs.get("force_insert"):
             moved = self.next_version()
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], *moved}
