@@ -27,10 +27,9 @@ from django.db import OperationalError, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabaseWrapper
 
-# Between tries, in seconds. A SCIM write holds the lock for about a millisecond: a waiter
-# tries every tenth of one at first, so the lock passes on soon after it frees rather than up
-# to a millisecond later (docs/performance.md). A wait that lasts (a long write) backs off to
-# a try a millisecond.
+# Between tries, in seconds. A SCIM write holds the lock briefly (docs/performance.md): a
+# waiter tries again at a small fraction of that at first, so the lock passes on soon after it
+# frees; a wait that lasts (a long write) backs off to longer steps.
 SHORT_WAIT = 0.0001
 PATIENCE = 0.005
 LONGEST_WAIT = 0.001

@@ -1,7 +1,19 @@
 """What identity providers send that RFC 7643/7644 do not say, read the way they mean it.
 
-Each deviation from the RFCs that this server accepts is here, once, with the IdP that needs
-it. Everything else in ``provisioning.scim`` follows the RFCs to the letter.
+The values read otherwise than the RFCs say are read here, each with the IdP that needs it.
+Four deviations extend the filter grammar or what a PATCH does, so they live in the code they
+extend, each under a comment naming its IdP; this is their index:
+
+- ``filters.parser``: Entra's 'emails[type eq "work"].value eq "x"', read as the element
+  filter it means;
+- ``patch.elements`` (``_created_element``): Okta and Entra set 'emails[type eq "work"].value'
+  on a user without a work email, which creates it;
+- ``patch.apply`` (``_without_listed_values``): Entra removes members with a value;
+- ``parsing`` (``_unknown_in``): Entra's empty "roles": [] is nothing sent, not an attribute
+  this server ignores.
+
+The portal itself accepts "en_US" for "en-US" (``accounts.services.validation``), as Entra
+sends it. Everything else in ``provisioning.scim`` follows the RFCs to the letter.
 """
 
 from __future__ import annotations

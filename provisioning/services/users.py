@@ -55,7 +55,7 @@ def idp_password_validators() -> list:
     """Validators for passwords an IdP pushes (settings.SCIM_PASSWORD_VALIDATORS).
 
     Built once per process, as Django does for its own list: building them loads the common-
-    passwords list, which costs about half of a PUT (docs/performance.md).
+    passwords list, which would be a large part of each PUT (docs/performance.md).
     """
     return password_validation.get_password_validators(settings.SCIM_PASSWORD_VALIDATORS)
 
