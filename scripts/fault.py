@@ -25,7 +25,7 @@ import uuid
 from collections import Counter
 from pathlib import Path
 
-from bench import ROOT, database_env, gunicorn, prepare
+from bench_servers import ROOT, database_env, gunicorn, prepare
 from okta_load import Client, lookup_path, okta_user
 
 

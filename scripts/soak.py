@@ -18,7 +18,7 @@ import time
 import uuid
 from pathlib import Path
 
-from bench import database_env, gunicorn, prepare
+from bench_servers import database_env, gunicorn, prepare
 from okta_load import Client, Stats, life_cycle
 
 
