@@ -34,7 +34,7 @@ from accounts.models import (
 )
 
 # BCP 47 language tags as IdPs send them ("en", "en-US"; Entra and some apps use "en_US").
-_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$")
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$")
 
 # Free-text profile fields: trimmed, at most 255 characters, may be empty.
 PROFILE_FIELDS = frozenset(
@@ -235,7 +235,7 @@ def _clean_time_zone(value: str) -> str:
 
 def _clean_language(value: str | None, field_name: str = "language") -> str:
     value = (value or "").strip()
-    if value and not _LANGUAGE_TAG.match(value):
+    if value and not LANGUAGE_TAG.match(value):
         raise InvalidField(field_name, f"{value!r} is not a language tag (e.g. en or en-US).")
     if len(value) > _max_length(field_name):
         raise InvalidField(

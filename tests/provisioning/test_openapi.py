@@ -13,7 +13,6 @@ import pytest
 from django.urls import URLResolver, get_resolver, resolve
 from schemathesis.specs.openapi.definitions import OPENAPI_30_VALIDATOR
 
-from accounts.services import validation as accounts_validation
 from provisioning.api import discovery, openapi
 from provisioning.api.openapi import json_schemas
 from provisioning.scim import common, errors, schemas
@@ -160,8 +159,10 @@ def all_subclasses(cls: type) -> set[type]:
 def test_request_constraints_are_the_portals():
     user_name = re.compile(json_schemas.USER_NAME)
 
-    assert accounts_validation._LANGUAGE_TAG.pattern == json_schemas.LANGUAGE_TAG
+    language = re.compile(json_schemas.REQUEST_CONSTRAINTS["preferredLanguage"]["pattern"])
     assert all(user_name.match(name) for name in ("a", "Ada Lovelace", " x ", "ünï"))
     assert not any(user_name.match(name) for name in ("", "   ", "a\x00b", "tab\there", "\x7f"))
+    assert all(language.match(tag) for tag in ("en", "en-US", "en_US", *schemas.LANGUAGE_TAGS))
+    assert not any(language.match(tag) for tag in ("", "e", "english!", "en--US"))
     timezone = re.compile(json_schemas.REQUEST_CONSTRAINTS["timezone"]["pattern"])
     assert all(timezone.match(name) for name in schemas.TIME_ZONES)

@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Model
 
 from accounts.models import Group, User
+from accounts.services import validation
 from provisioning.scim import common, constants, errors, group_schemas, schemas
 from provisioning.scim.attributes import (
     BOOLEAN,
@@ -40,7 +41,7 @@ _JSON_TYPES: dict[str, dict[str, Any]] = {
 
 # What the portal checks on the way in (accounts.services), keyed by dotted attribute name, so
 # that a generated "valid" user is valid. userType and branch are names known at run time.
-LANGUAGE_TAG = "^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$"
+LANGUAGE_TAG = validation.LANGUAGE_TAG.pattern
 USER_NAME = r"^[^\u0000-\u001f\u007f]*[^\s\u0000-\u001f\u007f][^\u0000-\u001f\u007f]*$"
 REQUEST_CONSTRAINTS: dict[str, dict[str, Any]] = {
     "userName": {"minLength": 1, "pattern": USER_NAME},  # not blank, no control characters
