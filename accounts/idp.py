@@ -2,64 +2,37 @@
 the fields whose local edit its next push overwrites, for the per-field notes of the user's
 page and edit form.
 
-accounts imports no provisioning (STYLE.md rule 21). The fields SCIM writes are therefore
-listed here by their model names, and tests/provisioning/test_idp_fields.py checks the list
-against the SCIM registry (``provisioning.scim.registry.writable()``). Whether the IdP writes
-the custom user fields too is a SCIM setting: provisioning answers it through
-``register_custom_fields_check`` from its ``ready()``.
+accounts imports no provisioning (STYLE.md rule 21). The fields SCIM writes are the SCIM
+registry's writable attributes (``provisioning.scim.registry.writable()``): provisioning hands
+them over by their model names (``register_written_fields``) from its ``ready()``. Whether the
+IdP writes the custom user fields too is a SCIM setting: provisioning answers it through
+``register_custom_fields_check``, from there too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from accounts.models import User, UserSource
 
-# The user's fields a SCIM write sets (the User schemas' writable attributes, by the field
-# that keeps each). Not the password: write-only, an IdP sends it only when it syncs
-# passwords, and a PUT without one keeps it.
-WRITTEN_FIELDS = frozenset(
-    {
-        "username",
-        "external_id",
-        "is_active",
-        # name
-        "formatted_name",
-        "first_name",
-        "last_name",
-        "middle_name",
-        "honorific_prefix",
-        "honorific_suffix",
-        "display_name",
-        "nick_name",
-        "profile_url",
-        "title",
-        # emails: the portal's address, and the others kept as sent
-        "email",
-        "email_type",
-        "email_primary",
-        "other_emails",
-        "phone_numbers",
-        "addresses",
-        "time_zone",
-        "user_type",
-        "language",
-        "locale",
-        # the enterprise extension
-        "employee_number",
-        "cost_center",
-        "organization",
-        "division",
-        "department",
-        "manager_ref",
-        "manager_display_name",
-        # the LMS extension
-        "branches",
-    }
-)
 CUSTOM_FIELDS = "custom_fields"
 
+# The user's fields a SCIM write sets, by model name (set by register_written_fields).
+_written_fields: frozenset[str] = frozenset()
 _custom_fields_checks: list[Callable[[], bool]] = []
+
+
+def register_written_fields(fields: Iterable[str]) -> None:
+    """Tell accounts which of the user's fields a SCIM write sets (called from the provisioning
+    app's ``ready()``). Not the password: an IdP sends it only when it syncs passwords, and a
+    PUT without one keeps it."""
+    global _written_fields
+    _written_fields = frozenset(fields) - {"password"}
+
+
+def written_fields() -> frozenset[str]:
+    """The user's fields a SCIM write sets, by model name."""
+    return _written_fields
 
 
 def register_custom_fields_check(check: Callable[[], bool]) -> None:
@@ -83,5 +56,5 @@ def managed_fields(user: User) -> frozenset[str]:
     if not is_provisioned(user):
         return frozenset()
     if any(check() for check in _custom_fields_checks):
-        return WRITTEN_FIELDS | {CUSTOM_FIELDS}
-    return WRITTEN_FIELDS
+        return _written_fields | {CUSTOM_FIELDS}
+    return _written_fields

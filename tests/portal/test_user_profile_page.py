@@ -136,7 +136,7 @@ def test_the_users_page_shows_the_other_emails_and_the_managers_name(admin_clien
 # Per-field notes: what the IdP overwrites --------------------------------------------------
 
 IDP_NOTE = "Set by your identity provider: its next update overwrites a change made here."
-# The edit form's inputs of what SCIM writes (accounts.idp.WRITTEN_FIELDS).
+# The edit form's inputs of what SCIM writes (accounts.idp.written_fields()).
 IDP_INPUTS = [
     "username",
     "email",
